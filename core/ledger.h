@@ -1,0 +1,142 @@
+// The ledger's commands: what the REST API, the CLI and the jobs call. Each command runs inside
+// one open write transaction of a Session (the executor provides it) and either applies all of
+// its changes - entries, lots, balances, order rows and one domain event per change - or returns
+// a non-ok Status after which the caller rolls the savepoint back.
+//
+// Reads (ReadCustomer, QuoteOrder) work on a read session and write nothing.
+// Definitions of every entry kind and invariant: docs/ledger.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/program.h"
+#include "core/status.h"
+#include "core/store.h"
+#include "core/types.h"
+
+namespace loyalty {
+
+struct Actor {
+  std::string name = "system";
+  std::string role = "system";
+  std::string Label() const { return role + ":" + name; }
+};
+
+// What every command needs besides its arguments: the rules, the time, who acts.
+struct Ctx {
+  const Program& program;
+  Micros now_us;
+  Actor actor;
+};
+
+// ---- customers ----
+struct CustomerInput {
+  std::string customer_id;
+  // Absent field = leave unchanged (on create: null / false).
+  std::optional<std::optional<std::string>> birth_date;  // engaged null clears it
+  std::optional<bool> marketing_consent;
+  std::optional<bool> night_consent;
+};
+struct CustomerWrite {
+  Customer customer;
+  bool created = false;
+};
+Result<CustomerWrite> UpsertCustomer(Session& s, const CustomerInput& in, const Ctx& ctx);
+
+struct CustomerView {
+  Customer customer;              // balances as of ctx.now_us (lots past expiry excluded)
+  std::vector<Lot> next_expiring;  // live available lots, soonest expiry first (at most 5)
+  Points pending_points = 0;
+};
+Result<CustomerView> ReadCustomer(Session& s, const std::string& customer_id, const Ctx& ctx);
+
+// ---- quote ----
+struct QuoteRequest {
+  std::string customer_id;  // may be unknown: quoted at the entry tier with no balance
+  Won amount_won = 0;
+  Points points_to_redeem = 0;
+};
+struct Quote {
+  std::string tier;
+  int32_t earn_rate_bp = 0;
+  Points available_points = 0;
+  Points max_redeemable_points = 0;  // what this order could use, all rules applied
+  Points points_to_redeem = 0;
+  Won paid_won = 0;                  // amount - points_to_redeem
+  Points earn_points = 0;            // what this order would earn with that redemption
+  Status redeem_status;              // ok, or why points_to_redeem is refused
+};
+Result<Quote> QuoteOrder(Session& s, const QuoteRequest& q, const Ctx& ctx);
+
+// ---- orders ----
+struct OrderRequest {
+  std::string order_id;
+  std::string customer_id;
+  Won amount_won = 0;
+  Won shipping_won = 0;
+  Points points_to_redeem = 0;
+  std::string request_hash;  // identical hash on retry -> replayed, different -> conflict
+};
+struct OrderWrite {
+  Order order;
+  bool replayed = false;  // the order existed with the same request: nothing was written
+};
+Result<OrderWrite> CreateOrder(Session& s, const OrderRequest& r, const Ctx& ctx);
+
+// 구매확정. Idempotent: confirming a confirmed order changes nothing.
+Result<OrderWrite> ConfirmOrder(Session& s, const std::string& order_id, const Ctx& ctx);
+
+struct RefundRequest {
+  std::string order_id;
+  std::string refund_id;
+  Won amount_won = 0;   // merchandise amount; ignored when cancel
+  bool cancel = false;  // refund of everything not refunded yet
+  std::string request_hash;
+};
+struct RefundWrite {
+  Refund refund;
+  Order order;
+  bool replayed = false;
+};
+Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& ctx);
+
+// Activates the pending points of an order whose pending period has passed (PendingMode::kDays
+// or kConfirmationOrDays). Returns false when there was nothing to do. Used by the daily job.
+Result<bool> ActivateIfMatured(Session& s, const std::string& order_id, const Ctx& ctx);
+
+// ---- CS adjustments ----
+struct AdjustRequest {
+  std::string adjustment_id;
+  std::string customer_id;
+  Points points = 0;  // signed, non-zero
+  std::string reason_code;
+  std::string note;
+  std::string request_hash;
+};
+struct AdjustWrite {
+  Adjustment adjustment;
+  Customer customer;
+  bool replayed = false;
+};
+Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& ctx);
+
+// ---- expiry ----
+// Expires the customer's available lots with expires_at <= ctx.now_us. Returns points expired.
+Result<Points> ExpireDueLots(Session& s, const std::string& customer_id, const Ctx& ctx);
+
+// ---- invariants ----
+struct CheckReport {
+  int64_t customers = 0;
+  int64_t lots = 0;
+  int64_t entries = 0;
+  std::vector<std::string> problems;  // empty = clean
+};
+// Checks one customer: balances = sum of lots = sum of entry deltas; every lot's remaining =
+// sum of the allocations that touch it; no negative available unless the policy allows it.
+Status CheckCustomer(Session& s, const Customer& c, const Program& p, CheckReport& report);
+// Checks every customer (in pages). Read session.
+Result<CheckReport> CheckLedger(Session& s, const Program& p);
+
+}  // namespace loyalty

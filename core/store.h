@@ -1,0 +1,123 @@
+// Store interfaces. core defines them; adapters (store/sqlite, later store/mysql) implement
+// them. Nothing above this line knows SQL.
+//
+// A Session is one database connection. It is used by one thread at a time (not thread-safe).
+// Write sessions are driven by the CommandExecutor (core/executor.h): Begin, then for each
+// command Savepoint / (ReleaseSavepoint | RollbackToSavepoint), then Commit. Read sessions
+// call BeginRead/EndRead around a group of reads so that they see one snapshot.
+//
+// Error contract for every method: kUnavailable when the database cannot be reached or is busy
+// past its timeout, kRetry on deadlock or lock-wait timeout (the executor re-runs the batch),
+// kAlreadyExists on a unique-key violation of an Insert*, kInternal otherwise.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+
+namespace loyalty {
+
+struct LotQuery {
+  std::string customer_id;
+  std::optional<LotKind> kind;         // only this kind
+  bool only_nonzero = true;            // remaining_points != 0
+  bool include_expired = false;        // include lots with expired = true
+  std::string order_id;                // only lots of this order (empty = any)
+  Micros due_before_us = 0;            // if > 0: only unexpired lots with expires_at_us <= this
+};
+// Lots come back ordered by (expires_at_us with 0 last, lot_id).
+
+struct EntryQuery {
+  std::string customer_id;   // required unless order_id is set
+  std::string order_id;      // only entries of this order (ascending entry_id, all of them)
+  int64_t before_entry_id = 0;  // newest-first page: entry_id < this (0 = from the newest)
+  int limit = kDefaultPageSize;
+};
+
+struct EventQuery {
+  std::string customer_id;     // empty = all customers
+  int64_t after_event_id = 0;  // ascending by event_id
+  int limit = kDefaultPageSize;
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  // --- transactions ---
+  virtual Status Begin() = 0;           // write transaction (SQLite: BEGIN IMMEDIATE)
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;          // never fails; safe to call without an open transaction
+  virtual Status Savepoint() = 0;       // one level is enough: one per command
+  virtual Status ReleaseSavepoint() = 0;
+  virtual Status RollbackToSavepoint() = 0;
+  virtual Status BeginRead() = 0;       // read snapshot
+  virtual void EndRead() = 0;
+
+  // --- customers ---
+  // Inside a write transaction the row is locked for the rest of it (MySQL: FOR UPDATE).
+  virtual Result<std::optional<Customer>> FindCustomer(const std::string& customer_id) = 0;
+  virtual Status InsertCustomer(const Customer& c) = 0;
+  virtual Status UpdateCustomer(const Customer& c) = 0;  // every field but customer_id/created_at
+  // Customers with customer_id > after_id, ascending, at most limit.
+  virtual Result<std::vector<Customer>> ListCustomers(const std::string& after_id, int limit) = 0;
+
+  // --- lots ---
+  virtual Result<std::vector<Lot>> FindLots(const LotQuery& q) = 0;
+  virtual Result<std::optional<Lot>> FindLot(int64_t lot_id) = 0;
+  virtual Result<int64_t> InsertLot(const Lot& lot) = 0;  // returns the new lot_id
+  // Updates remaining_points, expired, expires_at_us, source_entry_id.
+  virtual Status UpdateLot(const Lot& lot) = 0;
+
+  // --- entries (immutable: insert only) ---
+  // Inserts the entry and its allocations; returns the new entry_id.
+  virtual Result<int64_t> InsertEntry(const Entry& e) = 0;
+  virtual Result<std::vector<Entry>> ListEntries(const EntryQuery& q) = 0;  // with allocations
+
+  // --- orders and refunds ---
+  virtual Result<std::optional<Order>> FindOrder(const std::string& order_id) = 0;
+  virtual Status InsertOrder(const Order& o) = 0;
+  virtual Status UpdateOrder(const Order& o) = 0;
+  virtual Result<std::optional<Refund>> FindRefund(const std::string& order_id,
+                                                   const std::string& refund_id) = 0;
+  virtual Status InsertRefund(const Refund& r) = 0;
+  virtual Result<std::vector<Refund>> ListRefunds(const std::string& order_id) = 0;
+
+  // --- CS adjustments ---
+  virtual Result<std::optional<Adjustment>> FindAdjustment(const std::string& adjustment_id) = 0;
+  virtual Status InsertAdjustment(const Adjustment& a) = 0;
+
+  // --- domain events ---
+  virtual Result<int64_t> AppendEvent(const Event& e) = 0;  // returns the new event_id
+  virtual Result<std::vector<Event>> ListEvents(const EventQuery& q) = 0;
+
+  // --- idempotency records ---
+  virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& scope_key) = 0;
+  virtual Status InsertIdempotency(const IdempotencyRecord& r) = 0;
+  // Deletes records with 0 < expires_at_us <= now_us; returns how many.
+  virtual Result<int64_t> PurgeIdempotency(Micros now_us) = 0;
+
+  // --- API keys ---
+  virtual Status InsertApiKey(const ApiKey& k) = 0;
+  virtual Result<std::optional<ApiKey>> FindApiKeyByHash(const std::string& key_hash) = 0;
+  virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
+  virtual Status RevokeApiKey(const std::string& name, Micros now_us) = 0;  // kNotFound if none
+};
+
+// A database: hands out sessions and manages the schema.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<std::unique_ptr<Session>> OpenSession() = 0;
+  // Applies the numbered migrations of schema/<engine>/ not applied yet; returns how many.
+  virtual Result<int> Migrate() = 0;
+  // Fails with a clear message when the schema is older or newer than this binary expects.
+  virtual Status CheckSchema() = 0;
+  virtual std::string Describe() const = 0;  // e.g. "sqlite:var/loyalty.db" (never a password)
+};
+
+}  // namespace loyalty

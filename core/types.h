@@ -1,0 +1,180 @@
+// Domain records of the ledger. Plain data; rules live in ledger.h / orders.h.
+//
+// Units are in the names: *_won is Korean won (integer, KRW has no minor unit), *_points are
+// integer points (1 point is worth 1 won when redeemed), *_us are instants as microseconds since
+// the Unix epoch in UTC. The server assigns every instant.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loyalty {
+
+using Won = int64_t;
+using Points = int64_t;
+using Micros = int64_t;  // UTC microseconds since 1970-01-01T00:00:00Z
+
+// Limits on everything a client controls (TigerBeetle: put a limit on everything).
+inline constexpr size_t kMaxIdLength = 64;          // customer_id, order_id, refund_id, ...
+inline constexpr size_t kMaxReasonLength = 500;      // free-text note on an adjustment
+inline constexpr int64_t kMaxJsonSafeInteger = (int64_t{1} << 53) - 1;
+inline constexpr Won kMaxOrderAmountWon = 10'000'000'000;  // ₩10 billion per order
+inline constexpr Points kMaxAdjustmentPoints = 100'000'000;
+inline constexpr int kMaxPageSize = 500;
+inline constexpr int kDefaultPageSize = 50;
+
+// Persisted enums: the numbers are stored in the database. Never renumber; only append.
+enum class LotKind : int {
+  kPending = 1,    // points earned by an order, not yet usable
+  kAvailable = 2,  // usable points with an expiry
+  kDeficit = 3,    // negative balance left by a clawback under the allow_negative policy
+};
+
+enum class EntryKind : int {
+  kEarn = 1,      // order earns points into a pending lot
+  kActivate = 2,  // pending lot -> available lot (expiry counted from activation)
+  kRedeem = 3,    // points spent on an order, drawn from available lots
+  kExpire = 4,    // lot reached its expiry
+  kAdjust = 5,    // manual signed change by CS, with a reason
+  kReverse = 6,   // refund claws back earned points
+  kRestore = 7,   // refund gives redeemed points back to the lots they came from
+};
+
+enum class OrderStatus : int {
+  kPlaced = 1,     // created; earned points pending
+  kConfirmed = 2,  // 구매확정: earned points activated
+  kCancelled = 3,  // fully refunded (cancel = refund of the rest)
+};
+
+const char* LotKindName(LotKind kind);
+const char* EntryKindName(EntryKind kind);
+const char* OrderStatusName(OrderStatus status);
+
+struct Customer {
+  std::string customer_id;
+  std::optional<std::string> birth_date;  // YYYY-MM-DD
+  bool marketing_consent = false;         // advertising allowed
+  bool night_consent = false;             // advertising 21:00-08:00 KST allowed
+  std::string tier;                       // tier code; tier logic arrives with the tiers issue
+  Points available_points = 0;            // = sum of remaining over available + deficit lots
+  Points pending_points = 0;              // = sum of remaining over pending lots
+  int64_t event_seq = 0;                  // last per-customer event sequence number used
+  Micros created_at_us = 0;
+  Micros updated_at_us = 0;
+};
+
+struct Lot {
+  int64_t lot_id = 0;  // assigned by the store
+  std::string customer_id;
+  LotKind kind = LotKind::kAvailable;
+  std::string order_id;        // order that earned it; empty for adjustments
+  int64_t source_entry_id = 0; // entry that created the lot
+  Points initial_points = 0;
+  Points remaining_points = 0;  // never negative except for kDeficit (never positive there)
+  Micros created_at_us = 0;
+  Micros expires_at_us = 0;  // exclusive; 0 = never (pending and deficit lots)
+  bool expired = false;      // an expire entry has zeroed it
+};
+
+// One line of an entry: how many points it moved in or out of one lot (signed).
+struct Allocation {
+  int64_t lot_id = 0;
+  Points points = 0;
+};
+
+struct Entry {
+  int64_t entry_id = 0;  // assigned by the store; increases with time
+  std::string customer_id;
+  EntryKind kind = EntryKind::kEarn;
+  Points pending_delta = 0;    // change of the customer's pending balance
+  Points available_delta = 0;  // change of the customer's available balance
+  std::string order_id;        // order concerned, if any
+  std::string ref_id;          // refund_id or adjustment_id, if any
+  std::string reason;          // reason code (adjustments), shortfall notes
+  std::string actor;           // "role:key_name" of the API key, or "system"
+  Micros created_at_us = 0;
+  std::vector<Allocation> allocations;  // sum over lots equals the two deltas
+};
+
+struct Order {
+  std::string order_id;  // the shop's id; unique
+  std::string customer_id;
+  Won amount_won = 0;      // merchandise total (the earn and refund base)
+  Won shipping_won = 0;    // never earns, never qualifies
+  Points points_redeemed = 0;
+  Won paid_won = 0;        // amount_won - points_redeemed (cash for the merchandise)
+  int32_t earn_rate_bp = 0;  // snapshot of the rate used
+  int64_t rule_version = 0;  // snapshot of the programme version
+  std::string tier_at_order;
+  Points earn_points = 0;      // points earned (pending until confirmation)
+  Points earn_clawed_points = 0;  // earned points taken back by refunds so far
+  Points restored_points = 0;  // redeemed points given back by refunds so far
+  Points shortfall_points = 0;  // clawback that could not be taken (take_available policy)
+  Won refunded_won = 0;        // merchandise amount refunded so far
+  Won qualifying_won = 0;      // paid_won net of refunds: counts towards tiers
+  OrderStatus status = OrderStatus::kPlaced;
+  bool earn_activated = false;  // pending lot activated (at confirmation or by the job)
+  Micros placed_at_us = 0;
+  Micros confirmed_at_us = 0;
+  Micros cancelled_at_us = 0;
+  std::string request_hash;  // hash of the creating request, for idempotent replay
+};
+
+struct Refund {
+  std::string order_id;
+  std::string refund_id;
+  Won amount_won = 0;            // merchandise amount refunded
+  Points clawed_points = 0;      // earned points taken back
+  Points restored_points = 0;    // redeemed points given back
+  Points shortfall_points = 0;   // clawback not covered by the balance
+  Won deduction_won = 0;         // shortfall to deduct from the cash refund (policy)
+  Won cash_refund_won = 0;       // what the shop pays back in cash
+  bool cancel = false;           // refund of the rest of the order
+  std::string request_hash;
+  Micros created_at_us = 0;
+};
+
+struct Adjustment {
+  std::string adjustment_id;
+  std::string customer_id;
+  Points points = 0;  // signed
+  std::string reason_code;
+  std::string note;
+  std::string actor_name;
+  std::string actor_role;
+  int64_t entry_id = 0;
+  std::string request_hash;
+  Micros created_at_us = 0;
+};
+
+// A domain event: every state change of a customer appends one, in the same transaction.
+struct Event {
+  int64_t event_id = 0;  // global, assigned by the store; the feed cursor
+  std::string customer_id;
+  int64_t seq = 0;       // per customer, 1, 2, 3, ... without gaps
+  std::string type;      // e.g. "order.created"
+  std::string payload_json;
+  Micros created_at_us = 0;
+};
+
+// A stored response for an idempotent POST.
+struct IdempotencyRecord {
+  std::string scope_key;     // "<key name>:<Idempotency-Key>" or "order:<order_id>", ...
+  std::string request_hash;  // SHA-256 of the canonical request
+  int status_code = 0;
+  std::string response_body;
+  Micros created_at_us = 0;
+  Micros expires_at_us = 0;  // 0 = kept forever (natural ids)
+};
+
+struct ApiKey {
+  std::string name;
+  std::string role;
+  std::string key_hash;  // hex SHA-256 of the secret token; the token itself is never stored
+  Micros created_at_us = 0;
+  Micros revoked_at_us = 0;  // 0 = active
+};
+
+}  // namespace loyalty
