@@ -1,0 +1,215 @@
+// Customer-level commands: upsert, read, quote, CS adjustments, expiry.
+#include <algorithm>
+
+#include "core/business_time.h"
+#include "core/json_writer.h"
+#include "core/ledger_internal.h"
+#include "core/points_math.h"
+
+namespace loyalty {
+using namespace internal;
+
+namespace {
+
+std::string CustomerPayload(const Customer& c, bool created) {
+  JsonWriter w;
+  w.Str("customer_id", c.customer_id).Bool("created", created);
+  if (c.birth_date) {
+    w.Str("birth_date", *c.birth_date);
+  } else {
+    w.Null("birth_date");
+  }
+  return w.Bool("marketing_consent", c.marketing_consent)
+      .Bool("night_consent", c.night_consent)
+      .Finish();
+}
+
+// Available points of c as of now: lots past their expiry that the job has not expired yet
+// no longer count.
+Result<Points> AvailableNow(Session& s, const Customer& c, const Ctx& ctx) {
+  LotQuery q;
+  q.customer_id = c.customer_id;
+  q.kind = LotKind::kAvailable;
+  q.due_before_us = ctx.now_us;
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<Lot> due, s.FindLots(q));
+  Points due_points = 0;
+  for (const Lot& l : due) due_points += l.remaining_points;
+  return c.available_points - due_points;
+}
+
+int32_t RateFor(const Program& p, const std::string& tier_code) {
+  const TierRule* t = p.FindTier(tier_code);
+  return (t != nullptr ? *t : p.EntryTier()).earn_rate_bp;
+}
+
+}  // namespace
+
+Result<CustomerWrite> UpsertCustomer(Session& s, const CustomerInput& in, const Ctx& ctx) {
+  LOYALTY_RETURN_IF_ERROR(CheckId("customer_id", in.customer_id));
+  if (in.birth_date && *in.birth_date) {
+    auto d = ParseLocalDate(**in.birth_date);
+    if (!d.ok()) return Status::Invalid("birth_date", d.status().message());
+    if (StartOfDay(*d, ctx.program.time_zone) > ctx.now_us) {
+      return Status::Invalid("birth_date", "lies in the future");
+    }
+  }
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<Customer> found, s.FindCustomer(in.customer_id));
+  CustomerWrite out;
+  out.created = !found.has_value();
+  Customer c;
+  if (found) {
+    c = std::move(*found);
+  } else {
+    c.customer_id = in.customer_id;
+    c.tier = ctx.program.EntryTier().code;
+    c.created_at_us = ctx.now_us;
+    c.updated_at_us = ctx.now_us;
+  }
+  Customer before = c;
+  if (in.birth_date) c.birth_date = *in.birth_date;
+  if (in.marketing_consent) c.marketing_consent = *in.marketing_consent;
+  if (in.night_consent) c.night_consent = *in.night_consent;
+  bool changed = out.created || c.birth_date != before.birth_date ||
+                 c.marketing_consent != before.marketing_consent ||
+                 c.night_consent != before.night_consent;
+  if (out.created) {
+    LOYALTY_RETURN_IF_ERROR(s.InsertCustomer(c));
+  }
+  if (changed) {
+    LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, out.created ? "customer.created" : "customer.updated",
+                                        CustomerPayload(c, out.created), ctx));
+    if (c.marketing_consent != before.marketing_consent ||
+        c.night_consent != before.night_consent) {
+      LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, "consent.changed",
+                                          JsonWriter()
+                                              .Bool("marketing_consent", c.marketing_consent)
+                                              .Bool("night_consent", c.night_consent)
+                                              .Str("actor", ctx.actor.Label())
+                                              .Finish(),
+                                          ctx));
+    }
+    LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
+  }
+  out.customer = std::move(c);
+  return out;
+}
+
+Result<CustomerView> ReadCustomer(Session& s, const std::string& customer_id, const Ctx& ctx) {
+  LOYALTY_RETURN_IF_ERROR(CheckId("customer_id", customer_id));
+  LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, customer_id));
+  CustomerView v;
+  LOYALTY_ASSIGN_OR_RETURN(c.available_points, AvailableNow(s, c, ctx));
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<Lot> live, LiveLots(s, customer_id, ctx));
+  if (live.size() > 5) live.resize(5);
+  v.next_expiring = std::move(live);
+  v.pending_points = c.pending_points;
+  v.customer = std::move(c);
+  return v;
+}
+
+Result<Quote> QuoteOrder(Session& s, const QuoteRequest& r, const Ctx& ctx) {
+  LOYALTY_RETURN_IF_ERROR(CheckId("customer_id", r.customer_id));
+  if (r.amount_won <= 0) return Status::Invalid("amount_won", "must be a positive amount of won");
+  if (r.amount_won > kMaxOrderAmountWon) return Status::Invalid("amount_won", "is too large");
+  if (r.points_to_redeem < 0) return Status::Invalid("points_to_redeem", "must not be negative");
+  Quote q;
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<Customer> c, s.FindCustomer(r.customer_id));
+  q.tier = c ? c->tier : ctx.program.EntryTier().code;
+  q.earn_rate_bp = RateFor(ctx.program, q.tier);
+  if (c) {
+    LOYALTY_ASSIGN_OR_RETURN(q.available_points, AvailableNow(s, *c, ctx));
+  }
+  q.max_redeemable_points = MaxRedeemable(ctx.program, r.amount_won, q.available_points);
+  q.redeem_status = CheckRedemption(ctx.program, r.amount_won, r.points_to_redeem,
+                                    q.available_points);
+  q.points_to_redeem = q.redeem_status.ok() ? r.points_to_redeem : 0;
+  q.paid_won = r.amount_won - q.points_to_redeem;
+  q.earn_points = EarnPoints(q.paid_won, q.earn_rate_bp, ctx.program.truncation_unit_points);
+  return q;
+}
+
+Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& ctx) {
+  LOYALTY_RETURN_IF_ERROR(CheckId("adjustment_id", r.adjustment_id));
+  LOYALTY_RETURN_IF_ERROR(CheckId("customer_id", r.customer_id));
+  if (r.points == 0) return Status::Invalid("points", "must not be zero");
+  if (r.points > kMaxAdjustmentPoints || r.points < -kMaxAdjustmentPoints) {
+    return Status::Invalid("points", "must be within ±100,000,000");
+  }
+  if (r.reason_code.empty() || r.reason_code.size() > 64) {
+    return Status::Invalid("reason_code", "must be 1 to 64 characters");
+  }
+  if (r.note.size() > kMaxReasonLength) return Status::Invalid("note", "is too long");
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<Adjustment> prior, s.FindAdjustment(r.adjustment_id));
+  if (prior) {
+    if (prior->request_hash != r.request_hash || prior->customer_id != r.customer_id) {
+      return Status(Code::kIdempotencyConflict,
+                    "adjustment_id was already used with a different request", "adjustment_id");
+    }
+    LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, r.customer_id));
+    return AdjustWrite{std::move(*prior), std::move(c), true};
+  }
+  LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, r.customer_id));
+  LOYALTY_ASSIGN_OR_RETURN(Points expired, ExpireDue(s, c, ctx));
+  (void)expired;
+  Entry e;
+  e.kind = EntryKind::kAdjust;
+  e.ref_id = r.adjustment_id;
+  e.reason = r.reason_code;
+  int64_t entry_id = 0;
+  if (r.points > 0) {
+    LOYALTY_ASSIGN_OR_RETURN(entry_id, Credit(s, c, r.points, e, nullptr, ctx));
+  } else {
+    Points debit = -r.points;
+    Points spendable = std::max<Points>(0, c.available_points);
+    if (debit > spendable && !ctx.program.allow_negative_adjustments) {
+      return Status(Code::kNegativeBalanceNotAllowed,
+                    "the customer has " + std::to_string(spendable) +
+                        " available points; the programme does not allow a negative balance",
+                    "points");
+    }
+    Points take = std::min(debit, spendable);
+    if (take < debit) {
+      LOYALTY_ASSIGN_OR_RETURN(Allocation a, AddDeficit(s, c, debit - take, ctx));
+      e.allocations.push_back(a);
+      e.available_delta -= debit - take;
+      e.customer_id = c.customer_id;
+    }
+    if (take > 0) {
+      LOYALTY_ASSIGN_OR_RETURN(entry_id, Debit(s, c, take, e, ctx));
+    } else {
+      LOYALTY_ASSIGN_OR_RETURN(entry_id, WriteEntry(s, e, ctx));
+    }
+  }
+  Adjustment a;
+  a.adjustment_id = r.adjustment_id;
+  a.customer_id = r.customer_id;
+  a.points = r.points;
+  a.reason_code = r.reason_code;
+  a.note = r.note;
+  a.actor_name = ctx.actor.name;
+  a.actor_role = ctx.actor.role;
+  a.entry_id = entry_id;
+  a.request_hash = r.request_hash;
+  a.created_at_us = ctx.now_us;
+  LOYALTY_RETURN_IF_ERROR(s.InsertAdjustment(a));
+  LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, "points.adjusted",
+                                      JsonWriter()
+                                          .Str("adjustment_id", a.adjustment_id)
+                                          .Int("entry_id", entry_id)
+                                          .Int("points", a.points)
+                                          .Str("reason_code", a.reason_code)
+                                          .Str("actor", ctx.actor.Label())
+                                          .Finish(),
+                                      ctx));
+  LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
+  return AdjustWrite{std::move(a), std::move(c), false};
+}
+
+Result<Points> ExpireDueLots(Session& s, const std::string& customer_id, const Ctx& ctx) {
+  LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, customer_id));
+  LOYALTY_ASSIGN_OR_RETURN(Points expired, ExpireDue(s, c, ctx));
+  if (expired > 0) LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
+  return expired;
+}
+
+}  // namespace loyalty

@@ -1,0 +1,54 @@
+// Building blocks shared by the ledger commands (ledger_*.cpp). Not a public interface.
+// All functions run inside an open write transaction and keep the customer's cached balances
+// (Customer::available_points / pending_points) equal to the sums of its lots; the caller saves
+// the customer once at the end (SaveCustomer).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/ledger.h"
+
+namespace loyalty::internal {
+
+// Ids: 1..kMaxIdLength characters of [A-Za-z0-9._:@-].
+Status CheckId(const std::string& field, const std::string& value);
+
+// kNotFound (field "customer_id") when the customer does not exist.
+Result<Customer> LoadCustomer(Session& s, const std::string& customer_id);
+Status SaveCustomer(Session& s, Customer& c, const Ctx& ctx);
+
+// Appends the customer's next domain event (seq = ++c.event_seq).
+Status AppendEvent(Session& s, Customer& c, const std::string& type, const std::string& payload,
+                   const Ctx& ctx);
+
+// Inserts the entry, applies its allocations to the given lots (already updated by the caller
+// in memory) and returns the entry id. Checks the entry's deltas match its allocations.
+Result<int64_t> WriteEntry(Session& s, Entry& e, const Ctx& ctx);
+
+// Live available lots (not expired, expires after now, remaining > 0), soonest expiry first.
+Result<std::vector<Lot>> LiveLots(Session& s, const std::string& customer_id, const Ctx& ctx);
+
+// Expires every available lot of the customer due at ctx.now_us in one kExpire entry.
+Result<Points> ExpireDue(Session& s, Customer& c, const Ctx& ctx);
+
+// Takes `points` (> 0) from live lots, soonest expiry first, as one entry of `kind`.
+// REQUIRES: the live lots hold at least `points`.
+Result<int64_t> Debit(Session& s, Customer& c, Points points, Entry entry_template,
+                      const Ctx& ctx);
+
+// Adds `points` (> 0) as available: first repays any deficit lot, then a new available lot
+// expiring per the programme. `pending_lot`, if given, is drained by the same amount (activation).
+Result<int64_t> Credit(Session& s, Customer& c, Points points, Entry entry_template,
+                       Lot* pending_lot, const Ctx& ctx);
+
+// Deepens the customer's deficit lot (creating it if needed) by `points` (> 0) and returns the
+// allocation to add to the entry that causes it.
+Result<Allocation> AddDeficit(Session& s, Customer& c, Points points, const Ctx& ctx);
+
+// Activates the pending lot of `order` (if any remains) and marks the order activated.
+Status ActivateOrderEarn(Session& s, Customer& c, Order& order, const Ctx& ctx);
+
+std::string OrderPayload(const Order& o);
+
+}  // namespace loyalty::internal

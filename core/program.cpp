@@ -1,0 +1,145 @@
+#include "core/program.h"
+
+#include <set>
+
+#include "core/business_time.h"
+
+namespace loyalty {
+namespace {
+
+bool IsTierCode(const std::string& s) {
+  if (s.empty() || s.size() > 32) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+std::string TierField(size_t i, const char* member) {
+  return "tiers[" + std::to_string(i) + "]." + member;
+}
+
+}  // namespace
+
+const TierRule* Program::FindTier(const std::string& code) const {
+  for (const TierRule& t : tiers) {
+    if (t.code == code) return &t;
+  }
+  return nullptr;
+}
+
+const char* PendingModeName(PendingMode m) {
+  switch (m) {
+    case PendingMode::kImmediate: return "immediate";
+    case PendingMode::kUntilConfirmation: return "until_confirmation";
+    case PendingMode::kDays: return "days";
+    case PendingMode::kConfirmationOrDays: return "confirmation_or_days";
+  }
+  return "unknown";
+}
+
+const char* ExpiryRoundingName(ExpiryRounding r) {
+  return r == ExpiryRounding::kEndOfMonth ? "end_of_month" : "end_of_day";
+}
+
+const char* ClawbackPolicyName(ClawbackPolicy p) {
+  switch (p) {
+    case ClawbackPolicy::kAllowNegative: return "allow_negative";
+    case ClawbackPolicy::kTakeAvailable: return "take_available";
+    case ClawbackPolicy::kDeductFromRefund: return "deduct_from_refund";
+  }
+  return "unknown";
+}
+
+Status ValidateProgram(const Program& p) {
+  if (p.version < 1) return Status::Invalid("version", "must be 1 or more");
+  if (p.name.empty() || p.name.size() > 100) {
+    return Status::Invalid("name", "must be 1 to 100 characters");
+  }
+  if (p.currency != "KRW") {
+    return Status::Invalid("currency", "only KRW (integer won) is supported");
+  }
+  if (!IsKnownTimeZone(p.time_zone)) {
+    return Status::Invalid("time_zone", "'" + p.time_zone + "' is not in the OS time zone database");
+  }
+  if (p.tiers.empty()) return Status::Invalid("tiers", "at least one tier is needed");
+  if (p.tiers.size() > 30) return Status::Invalid("tiers", "at most 30 tiers");
+  std::set<std::string> codes;
+  for (size_t i = 0; i < p.tiers.size(); ++i) {
+    const TierRule& t = p.tiers[i];
+    if (!IsTierCode(t.code)) {
+      return Status::Invalid(TierField(i, "code"), "must be 1-32 characters of A-Z, 0-9 and _");
+    }
+    if (!codes.insert(t.code).second) {
+      return Status::Invalid(TierField(i, "code"), "'" + t.code + "' appears twice");
+    }
+    if (t.name.empty() || t.name.size() > 100) {
+      return Status::Invalid(TierField(i, "name"), "must be 1 to 100 characters");
+    }
+    if (t.earn_rate_bp < 0 || t.earn_rate_bp > 10000) {
+      return Status::Invalid(TierField(i, "earn_rate_bp"), "must be 0 to 10000 basis points");
+    }
+    if (i == 0 && t.threshold_won != 0) {
+      return Status::Invalid(TierField(i, "threshold_won"),
+                             "the first tier is the entry tier and must start at 0");
+    }
+    if (i > 0 && t.threshold_won <= p.tiers[i - 1].threshold_won) {
+      return Status::Invalid(TierField(i, "threshold_won"),
+                             "thresholds must increase from tier to tier (" +
+                                 std::to_string(t.threshold_won) + " <= " +
+                                 std::to_string(p.tiers[i - 1].threshold_won) + ")");
+    }
+    if (t.threshold_won > kMaxOrderAmountWon * 100) {
+      return Status::Invalid(TierField(i, "threshold_won"), "is beyond any reachable spend");
+    }
+  }
+  if (p.truncation_unit_points != 1 && p.truncation_unit_points != 10) {
+    return Status::Invalid("earning.truncation_unit_points", "must be 1 or 10");
+  }
+  if (p.pending_days < 0 || p.pending_days > 365) {
+    return Status::Invalid("pending.days", "must be 0 to 365");
+  }
+  if ((p.pending_mode == PendingMode::kDays || p.pending_mode == PendingMode::kConfirmationOrDays) &&
+      p.pending_days < 1) {
+    return Status::Invalid("pending.days",
+                           std::string("mode '") + PendingModeName(p.pending_mode) +
+                               "' needs at least 1 day (use mode 'immediate' for none)");
+  }
+  if (p.expiry_months < 1 || p.expiry_months > 120) {
+    return Status::Invalid("expiry.months", "must be 1 to 120");
+  }
+  if (p.min_redeem_balance_points < 0 || p.min_redeem_balance_points > kMaxAdjustmentPoints) {
+    return Status::Invalid("redemption.min_balance_points", "must be 0 to 100,000,000");
+  }
+  if (p.min_redeem_points < 1 || p.min_redeem_points > kMaxAdjustmentPoints) {
+    return Status::Invalid("redemption.min_points", "must be 1 to 100,000,000");
+  }
+  if (p.max_redeem_share_bp < 0 || p.max_redeem_share_bp > 10000) {
+    return Status::Invalid("redemption.max_share_bp", "must be 0 to 10000 basis points");
+  }
+  return Status::Ok();
+}
+
+std::string DemoProgramJson() {
+  return R"({
+  "version": 1,
+  "name": "Demo Shop 포인트",
+  "currency": "KRW",
+  "time_zone": "Asia/Seoul",
+  "tiers": [
+    {"code": "BRONZE", "name": "Bronze", "threshold_won": 0, "earn_rate_bp": 100},
+    {"code": "SILVER", "name": "Silver", "threshold_won": 300000, "earn_rate_bp": 200},
+    {"code": "GOLD", "name": "Gold", "threshold_won": 1000000, "earn_rate_bp": 300},
+    {"code": "VIP", "name": "VIP", "threshold_won": 3000000, "earn_rate_bp": 500}
+  ],
+  "earning": {"truncation_unit_points": 10},
+  "pending": {"mode": "confirmation_or_days", "days": 14},
+  "expiry": {"months": 12, "rounding": "end_of_month"},
+  "redemption": {"min_balance_points": 1000, "min_points": 100, "max_share_bp": 10000},
+  "refunds": {"clawback_policy": "take_available"},
+  "adjustments": {"allow_negative": false}
+}
+)";
+}
+
+}  // namespace loyalty

@@ -1,0 +1,41 @@
+#include "core/status.h"
+
+namespace loyalty {
+
+std::string_view CodeName(Code code) {
+  switch (code) {
+    case Code::kOk: return "ok";
+    case Code::kValidationFailed: return "validation_failed";
+    case Code::kNotFound: return "not_found";
+    case Code::kAlreadyExists: return "already_exists";
+    case Code::kIdempotencyConflict: return "idempotency_conflict";
+    case Code::kInsufficientPoints: return "insufficient_points";
+    case Code::kBelowMinimumBalance: return "below_minimum_balance";
+    case Code::kRedeemLimitExceeded: return "redeem_limit_exceeded";
+    case Code::kInvalidState: return "invalid_state";
+    case Code::kRefundExceedsOrder: return "refund_exceeds_order";
+    case Code::kUnauthorized: return "unauthorized";
+    case Code::kForbidden: return "forbidden";
+    case Code::kPayloadTooLarge: return "payload_too_large";
+    case Code::kUnavailable: return "unavailable";
+    case Code::kInternal: return "internal";
+    case Code::kRetry: return "retry";
+    case Code::kNegativeBalanceNotAllowed: return "negative_balance_not_allowed";
+  }
+  return "internal";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "ok";
+  std::string s(CodeName(code_));
+  if (!field_.empty()) s += " [" + field_ + "]";
+  if (!message_.empty()) s += ": " + message_;
+  return s;
+}
+
+void CheckFailed(const char* file, int line, const char* expr) {
+  std::fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, expr);
+  std::abort();
+}
+
+}  // namespace loyalty

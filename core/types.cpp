@@ -1,0 +1,36 @@
+#include "core/types.h"
+
+namespace loyalty {
+
+const char* LotKindName(LotKind kind) {
+  switch (kind) {
+    case LotKind::kPending: return "pending";
+    case LotKind::kAvailable: return "available";
+    case LotKind::kDeficit: return "deficit";
+  }
+  return "unknown";
+}
+
+const char* EntryKindName(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::kEarn: return "earn";
+    case EntryKind::kActivate: return "activate";
+    case EntryKind::kRedeem: return "redeem";
+    case EntryKind::kExpire: return "expire";
+    case EntryKind::kAdjust: return "adjust";
+    case EntryKind::kReverse: return "reverse";
+    case EntryKind::kRestore: return "restore";
+  }
+  return "unknown";
+}
+
+const char* OrderStatusName(OrderStatus status) {
+  switch (status) {
+    case OrderStatus::kPlaced: return "placed";
+    case OrderStatus::kConfirmed: return "confirmed";
+    case OrderStatus::kCancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+}  // namespace loyalty
