@@ -53,6 +53,11 @@ ExecutorStats CommandExecutor::Snapshot() const {
   return stats_;
 }
 
+int CommandExecutor::QueueDepth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int>(queue_.size());
+}
+
 void CommandExecutor::WriterLoop(Session* session) {
   for (;;) {
     std::vector<std::shared_ptr<Pending>> batch;

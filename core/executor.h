@@ -55,6 +55,7 @@ class CommandExecutor {
   Status Submit(Command command);
 
   ExecutorStats Snapshot() const;
+  int QueueDepth() const;  // commands waiting for a writer
   static const std::vector<int>& BatchBucketBounds();  // 1, 2, 4, ..., 256
 
  private:

@@ -1,0 +1,246 @@
+#include "api/program_json.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace loyalty {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+// Reads members of one JSON object, rejecting unknown ones and wrong types.
+class Reader {
+ public:
+  Reader(Object::Ptr obj, std::string path) : obj_(std::move(obj)), path_(std::move(path)) {}
+
+  std::string Field(const std::string& name) const {
+    return path_.empty() ? name : path_ + "." + name;
+  }
+
+  Status Known(std::initializer_list<const char*> names) const {
+    std::set<std::string> allowed(names.begin(), names.end());
+    for (const auto& [k, v] : *obj_) {
+      if (!allowed.count(k)) return Status::Invalid(Field(k), "is not a known field");
+    }
+    return Status::Ok();
+  }
+
+  Status Int(const std::string& name, int64_t& out, bool required = false) const {
+    if (!obj_->has(name)) {
+      return required ? Status::Invalid(Field(name), "is required") : Status::Ok();
+    }
+    Poco::Dynamic::Var v = obj_->get(name);
+    if (!v.isInteger() || v.isBoolean()) {
+      return Status::Invalid(Field(name), "must be an integer");
+    }
+    try {
+      out = v.convert<int64_t>();
+    } catch (const Poco::Exception&) {
+      return Status::Invalid(Field(name), "is out of range");
+    }
+    return Status::Ok();
+  }
+
+  template <typename T>
+  Status SmallInt(const std::string& name, T& out, bool required = false) const {
+    int64_t v = out;
+    LOYALTY_RETURN_IF_ERROR(Int(name, v, required));
+    if (v < INT32_MIN || v > INT32_MAX) return Status::Invalid(Field(name), "is out of range");
+    out = static_cast<T>(v);
+    return Status::Ok();
+  }
+
+  Status Str(const std::string& name, std::string& out, bool required = false) const {
+    if (!obj_->has(name)) {
+      return required ? Status::Invalid(Field(name), "is required") : Status::Ok();
+    }
+    Poco::Dynamic::Var v = obj_->get(name);
+    if (!v.isString()) return Status::Invalid(Field(name), "must be a string");
+    out = v.extract<std::string>();
+    return Status::Ok();
+  }
+
+  Status Bool(const std::string& name, bool& out) const {
+    if (!obj_->has(name)) return Status::Ok();
+    Poco::Dynamic::Var v = obj_->get(name);
+    if (!v.isBoolean()) return Status::Invalid(Field(name), "must be true or false");
+    out = v.extract<bool>();
+    return Status::Ok();
+  }
+
+  Result<Reader> Sub(const std::string& name) const {
+    if (!obj_->has(name)) return Reader(new Object, Field(name));
+    Object::Ptr o = obj_->getObject(name);
+    if (o.isNull()) return Status::Invalid(Field(name), "must be an object");
+    return Reader(o, Field(name));
+  }
+
+  Object::Ptr obj() const { return obj_; }
+
+ private:
+  Object::Ptr obj_;
+  std::string path_;
+};
+
+template <typename E>
+Status Enum(const Reader& r, const std::string& name, E& out,
+            std::initializer_list<std::pair<const char*, E>> values) {
+  std::string s;
+  if (!r.obj()->has(name)) return Status::Ok();
+  LOYALTY_RETURN_IF_ERROR(r.Str(name, s));
+  std::string names;
+  for (const auto& [text, value] : values) {
+    if (s == text) {
+      out = value;
+      return Status::Ok();
+    }
+    names += names.empty() ? text : std::string(", ") + text;
+  }
+  return Status::Invalid(r.Field(name), "must be one of: " + names);
+}
+
+Status ParseTiers(const Reader& top, Program& p) {
+  if (!top.obj()->has("tiers")) return Status::Invalid("tiers", "is required");
+  Array::Ptr arr = top.obj()->getArray("tiers");
+  if (arr.isNull()) return Status::Invalid("tiers", "must be an array");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    std::string path = "tiers[" + std::to_string(i) + "]";
+    Object::Ptr o = arr->getObject(static_cast<unsigned>(i));
+    if (o.isNull()) return Status::Invalid(path, "must be an object");
+    Reader r(o, path);
+    LOYALTY_RETURN_IF_ERROR(r.Known({"code", "name", "threshold_won", "earn_rate_bp"}));
+    TierRule t;
+    LOYALTY_RETURN_IF_ERROR(r.Str("code", t.code, true));
+    t.name = t.code;
+    LOYALTY_RETURN_IF_ERROR(r.Str("name", t.name));
+    LOYALTY_RETURN_IF_ERROR(r.Int("threshold_won", t.threshold_won, true));
+    LOYALTY_RETURN_IF_ERROR(r.SmallInt("earn_rate_bp", t.earn_rate_bp, true));
+    p.tiers.push_back(std::move(t));
+  }
+  return Status::Ok();
+}
+
+Status ParseInto(const Reader& top, Program& p) {
+  LOYALTY_RETURN_IF_ERROR(top.Known({"version", "name", "currency", "time_zone", "tiers",
+                                     "earning", "pending", "expiry", "redemption", "refunds",
+                                     "adjustments"}));
+  LOYALTY_RETURN_IF_ERROR(top.Int("version", p.version, true));
+  LOYALTY_RETURN_IF_ERROR(top.Str("name", p.name, true));
+  LOYALTY_RETURN_IF_ERROR(top.Str("currency", p.currency));
+  LOYALTY_RETURN_IF_ERROR(top.Str("time_zone", p.time_zone));
+  LOYALTY_RETURN_IF_ERROR(ParseTiers(top, p));
+
+  LOYALTY_ASSIGN_OR_RETURN(Reader earning, top.Sub("earning"));
+  LOYALTY_RETURN_IF_ERROR(earning.Known({"truncation_unit_points"}));
+  LOYALTY_RETURN_IF_ERROR(earning.Int("truncation_unit_points", p.truncation_unit_points));
+
+  LOYALTY_ASSIGN_OR_RETURN(Reader pending, top.Sub("pending"));
+  LOYALTY_RETURN_IF_ERROR(pending.Known({"mode", "days"}));
+  LOYALTY_RETURN_IF_ERROR(Enum<PendingMode>(
+      pending, "mode", p.pending_mode,
+      {{"immediate", PendingMode::kImmediate},
+       {"until_confirmation", PendingMode::kUntilConfirmation},
+       {"days", PendingMode::kDays},
+       {"confirmation_or_days", PendingMode::kConfirmationOrDays}}));
+  LOYALTY_RETURN_IF_ERROR(pending.SmallInt("days", p.pending_days));
+
+  LOYALTY_ASSIGN_OR_RETURN(Reader expiry, top.Sub("expiry"));
+  LOYALTY_RETURN_IF_ERROR(expiry.Known({"months", "rounding"}));
+  LOYALTY_RETURN_IF_ERROR(expiry.SmallInt("months", p.expiry_months));
+  LOYALTY_RETURN_IF_ERROR(Enum<ExpiryRounding>(expiry, "rounding", p.expiry_rounding,
+                                               {{"end_of_day", ExpiryRounding::kEndOfDay},
+                                                {"end_of_month", ExpiryRounding::kEndOfMonth}}));
+
+  LOYALTY_ASSIGN_OR_RETURN(Reader redemption, top.Sub("redemption"));
+  LOYALTY_RETURN_IF_ERROR(redemption.Known({"min_balance_points", "min_points", "max_share_bp"}));
+  LOYALTY_RETURN_IF_ERROR(redemption.Int("min_balance_points", p.min_redeem_balance_points));
+  LOYALTY_RETURN_IF_ERROR(redemption.Int("min_points", p.min_redeem_points));
+  LOYALTY_RETURN_IF_ERROR(redemption.SmallInt("max_share_bp", p.max_redeem_share_bp));
+
+  LOYALTY_ASSIGN_OR_RETURN(Reader refunds, top.Sub("refunds"));
+  LOYALTY_RETURN_IF_ERROR(refunds.Known({"clawback_policy"}));
+  LOYALTY_RETURN_IF_ERROR(
+      Enum<ClawbackPolicy>(refunds, "clawback_policy", p.clawback_policy,
+                           {{"allow_negative", ClawbackPolicy::kAllowNegative},
+                            {"take_available", ClawbackPolicy::kTakeAvailable},
+                            {"deduct_from_refund", ClawbackPolicy::kDeductFromRefund}}));
+
+  LOYALTY_ASSIGN_OR_RETURN(Reader adjustments, top.Sub("adjustments"));
+  LOYALTY_RETURN_IF_ERROR(adjustments.Known({"allow_negative"}));
+  LOYALTY_RETURN_IF_ERROR(adjustments.Bool("allow_negative", p.allow_negative_adjustments));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Program> ParseProgramJson(const std::string& json_text) {
+  Object::Ptr root;
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(json_text);
+    if (v.type() != typeid(Object::Ptr)) return Status::Invalid("", "the programme must be a JSON object");
+    root = v.extract<Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    return Status::Invalid("", "not valid JSON: " + e.displayText());
+  }
+  Program p;
+  LOYALTY_RETURN_IF_ERROR(ParseInto(Reader(root, ""), p));
+  LOYALTY_RETURN_IF_ERROR(ValidateProgram(p));
+  return p;
+}
+
+Result<Program> LoadProgramFile(const std::string& path) {
+  if (path.empty() || path == "demo") return ParseProgramJson(DemoProgramJson());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Invalid("", "cannot read programme file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseProgramJson(ss.str());
+}
+
+std::string ProgramToJson(const Program& p) {
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("version", p.version);
+  o->set("name", p.name);
+  o->set("currency", p.currency);
+  o->set("time_zone", p.time_zone);
+  Array::Ptr tiers = new Array;
+  for (const TierRule& t : p.tiers) {
+    Object::Ptr to = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    to->set("code", t.code);
+    to->set("name", t.name);
+    to->set("threshold_won", t.threshold_won);
+    to->set("earn_rate_bp", t.earn_rate_bp);
+    tiers->add(to);
+  }
+  o->set("tiers", tiers);
+  auto sub = [&](const char* name) {
+    Object::Ptr s = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set(name, s);
+    return s;
+  };
+  sub("earning")->set("truncation_unit_points", p.truncation_unit_points);
+  auto pending = sub("pending");
+  pending->set("mode", std::string(PendingModeName(p.pending_mode)));
+  pending->set("days", p.pending_days);
+  auto expiry = sub("expiry");
+  expiry->set("months", p.expiry_months);
+  expiry->set("rounding", std::string(ExpiryRoundingName(p.expiry_rounding)));
+  auto redemption = sub("redemption");
+  redemption->set("min_balance_points", p.min_redeem_balance_points);
+  redemption->set("min_points", p.min_redeem_points);
+  redemption->set("max_share_bp", p.max_redeem_share_bp);
+  sub("refunds")->set("clawback_policy", std::string(ClawbackPolicyName(p.clawback_policy)));
+  sub("adjustments")->set("allow_negative", p.allow_negative_adjustments);
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(o, out, 2);
+  return out.str();
+}
+
+}  // namespace loyalty
