@@ -21,6 +21,11 @@ struct RandomCase {
   bool negative_adjustments;
 };
 
+void PrintTo(const RandomCase& c, std::ostream* os) {
+  *os << ClawbackPolicyName(c.policy) << "/" << PendingModeName(c.mode)
+      << (c.negative_adjustments ? "/negative_adjustments" : "");
+}
+
 class LedgerRandomTest : public LedgerFixture,
                          public ::testing::WithParamInterface<RandomCase> {
  protected:

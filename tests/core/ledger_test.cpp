@@ -137,9 +137,13 @@ TEST_F(LedgerTest, PointsRestoredIntoAnExpiredLotExpireAgainAtOnce) {
   EntryQuery q;
   q.customer_id = "c1";
   auto entries = session_->ListEntries(q).value();
-  ASSERT_GE(entries.size(), 2u);
-  EXPECT_EQ(entries[0].kind, EntryKind::kExpire);   // newest first
-  EXPECT_EQ(entries[0].available_delta, -1000);
+  // Newest first: the clawback of the pending earn, the re-expiry, the restore.
+  ASSERT_GE(entries.size(), 3u);
+  EXPECT_EQ(entries[0].kind, EntryKind::kReverse);
+  EXPECT_EQ(entries[1].kind, EntryKind::kExpire);
+  EXPECT_EQ(entries[1].available_delta, -1000);
+  EXPECT_EQ(entries[2].kind, EntryKind::kRestore);
+  EXPECT_EQ(entries[2].available_delta, 1000);
   EXPECT_EQ(CheckAll(), "");
 }
 
