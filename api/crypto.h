@@ -1,0 +1,23 @@
+// Small cryptographic helpers for the API layer: SHA-256 in hex and bytes from the kernel's
+// CSPRNG (getrandom(2)). Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+
+namespace loyalty {
+
+// Lower-case hex SHA-256 of `data` (64 characters).
+std::string Sha256Hex(const std::string& data);
+
+// `count` bytes from getrandom(2): a cryptographic source. kInternal if the kernel refuses.
+Result<std::string> SecureRandomBytes(size_t count);
+
+// RFC 4648 base32 alphabet in lower case, without padding: 5 bits per character.
+std::string Base32Lower(const std::string& bytes);
+
+// Lower-case hex of raw bytes.
+std::string HexLower(const std::string& bytes);
+
+}  // namespace loyalty

@@ -1,0 +1,43 @@
+// Route handlers: parse and validate the request (api/json_codec.h), call core (core/ledger.h)
+// on a read session or through the executor, render the answer (api/json_render.h).
+// Errors are returned as Status; the server renders them as problem+json.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/http_types.h"
+#include "api/service.h"
+#include "core/status.h"
+
+namespace loyalty {
+
+// handlers_system.cpp
+Result<ApiResponse> HandleHealthz(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleReadyz(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleMetrics(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleListEvents(ServiceEnv& env, const ApiRequest& req);
+
+// handlers_customers.cpp
+Result<ApiResponse> HandlePutCustomer(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleGetCustomer(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCustomerLedger(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCustomerEvents(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCreateAdjustment(ServiceEnv& env, const ApiRequest& req);
+
+// handlers_orders.cpp
+Result<ApiResponse> HandleCreateQuote(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCreateOrder(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleGetOrder(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleConfirmOrder(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCreateRefund(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCancelOrder(ServiceEnv& env, const ApiRequest& req);
+
+// Shared by the paged handlers: the "limit" query parameter (1..kMaxPageSize, default
+// kDefaultPageSize) and an id cursor (>= 0, default 0).
+Result<int> PageLimit(const ApiRequest& req);
+Result<int64_t> CursorParam(const ApiRequest& req, const std::string& name);
+// {"events": [...], "next_cursor": "<last event_id, or after when empty>", "has_more": bool}
+std::string RenderEventPage(const std::vector<Event>& events, int64_t after, int limit);
+
+}  // namespace loyalty

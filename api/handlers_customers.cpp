@@ -1,0 +1,134 @@
+// Customers: upsert, read, ledger, per-customer events, CS adjustments.
+#include <cstdlib>
+
+#include "api/handlers.h"
+#include "api/idempotency.h"
+#include "api/json_codec.h"
+#include "api/json_render.h"
+#include "api/routes.h"
+#include "core/business_time.h"
+#include "core/json_writer.h"
+#include "core/ledger.h"
+
+namespace loyalty {
+namespace {
+
+constexpr size_t kDateLength = 10;  // YYYY-MM-DD
+
+Result<CustomerInput> ParseCustomerInput(const ApiRequest& req) {
+  const Poco::JSON::Object& b = *req.body;
+  LOYALTY_RETURN_IF_ERROR(CheckKnownFields(b, {"birth_date", "marketing_consent", "night_consent"}));
+  CustomerInput in;
+  in.customer_id = req.Param("customer_id");
+  LOYALTY_ASSIGN_OR_RETURN(in.birth_date, OptNullableString(b, "birth_date", kDateLength));
+  if (in.birth_date && *in.birth_date && !ParseLocalDate(**in.birth_date).ok()) {
+    return Status::Invalid("birth_date", "must be a calendar date YYYY-MM-DD");
+  }
+  LOYALTY_ASSIGN_OR_RETURN(in.marketing_consent, OptBool(b, "marketing_consent"));
+  LOYALTY_ASSIGN_OR_RETURN(in.night_consent, OptBool(b, "night_consent"));
+  return in;
+}
+
+Result<AdjustRequest> ParseAdjustRequest(const ApiRequest& req) {
+  const Poco::JSON::Object& b = *req.body;
+  LOYALTY_RETURN_IF_ERROR(CheckKnownFields(b, {"adjustment_id", "points", "reason_code", "note"}));
+  AdjustRequest r;
+  r.customer_id = req.Param("customer_id");
+  r.request_hash = req.request_hash;
+  LOYALTY_ASSIGN_OR_RETURN(r.adjustment_id, RequireId(b, "adjustment_id"));
+  LOYALTY_ASSIGN_OR_RETURN(r.points, RequireInteger(b, "points"));
+  if (r.points == 0) return Status::Invalid("points", "must not be zero");
+  LOYALTY_RETURN_IF_ERROR(CheckRange("points", r.points, -kMaxAdjustmentPoints,
+                                     kMaxAdjustmentPoints));
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<std::string> reason,
+                           OptString(b, "reason_code", kMaxReasonCodeLength));
+  if (!reason) return Status::Invalid("reason_code", "is required");
+  LOYALTY_RETURN_IF_ERROR(ValidateReasonCode("reason_code", *reason));
+  r.reason_code = std::move(*reason);
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<std::string> note, OptString(b, "note", kMaxReasonLength));
+  r.note = note.value_or("");
+  return r;
+}
+
+Status RequireCustomer(Session& s, const std::string& customer_id) {
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<Customer> c, s.FindCustomer(customer_id));
+  if (!c) return Status(Code::kNotFound, "customer " + customer_id + " not found", "customer_id");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ApiResponse> HandlePutCustomer(ServiceEnv& env, const ApiRequest& req) {
+  LOYALTY_ASSIGN_OR_RETURN(CustomerInput in, ParseCustomerInput(req));
+  const Ctx ctx = env.MakeCtx(req.key);
+  return RunIdempotent(env, req, NaturalKey{}, [&](Session& s) -> Result<ApiResponse> {
+    LOYALTY_ASSIGN_OR_RETURN(CustomerWrite w, UpsertCustomer(s, in, ctx));
+    return ApiResponse::Json(w.created ? 201 : 200, RenderCustomer(w.customer));
+  });
+}
+
+Result<ApiResponse> HandleGetCustomer(ServiceEnv& env, const ApiRequest& req) {
+  const Ctx ctx = env.MakeCtx(req.key);
+  LOYALTY_ASSIGN_OR_RETURN(CustomerView view, env.readers.Read([&](Session& s) {
+    return ReadCustomer(s, req.Param("customer_id"), ctx);
+  }));
+  return ApiResponse::Json(200, RenderCustomerView(view));
+}
+
+Result<ApiResponse> HandleCustomerLedger(ServiceEnv& env, const ApiRequest& req) {
+  LOYALTY_ASSIGN_OR_RETURN(int limit, PageLimit(req));
+  LOYALTY_ASSIGN_OR_RETURN(int64_t cursor, CursorParam(req, "cursor"));
+  EntryQuery q;
+  q.customer_id = req.Param("customer_id");
+  q.before_entry_id = cursor;
+  q.limit = limit;
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<Entry> entries,
+                           env.readers.Read([&](Session& s) -> Result<std::vector<Entry>> {
+                             LOYALTY_RETURN_IF_ERROR(RequireCustomer(s, q.customer_id));
+                             return s.ListEntries(q);
+                           }));
+  std::vector<std::string> items;
+  items.reserve(entries.size());
+  for (const Entry& e : entries) items.push_back(RenderEntry(e));
+  const bool full = static_cast<int>(entries.size()) >= limit;
+  return ApiResponse::Json(200, JsonWriter()
+                                    .Raw("entries", JsonArray(items))
+                                    .Raw("next_cursor", JsonCursorOrNull(
+                                                            full ? entries.back().entry_id : 0))
+                                    .Finish());
+}
+
+Result<ApiResponse> HandleCustomerEvents(ServiceEnv& env, const ApiRequest& req) {
+  LOYALTY_ASSIGN_OR_RETURN(int limit, PageLimit(req));
+  LOYALTY_ASSIGN_OR_RETURN(int64_t after, CursorParam(req, "after"));
+  EventQuery q;
+  q.customer_id = req.Param("customer_id");
+  q.after_event_id = after;
+  q.limit = limit;
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<Event> events,
+                           env.readers.Read([&](Session& s) -> Result<std::vector<Event>> {
+                             LOYALTY_RETURN_IF_ERROR(RequireCustomer(s, q.customer_id));
+                             return s.ListEvents(q);
+                           }));
+  return ApiResponse::Json(200, RenderEventPage(events, after, limit));
+}
+
+Result<ApiResponse> HandleCreateAdjustment(ServiceEnv& env, const ApiRequest& req) {
+  LOYALTY_ASSIGN_OR_RETURN(AdjustRequest r, ParseAdjustRequest(req));
+  if (req.key.role == "cs_agent" && std::llabs(r.points) > kCsAgentAdjustmentLimitPoints) {
+    return Status(Code::kForbidden, "adjustments over 10,000 points need cs_supervisor", "points");
+  }
+  const Ctx ctx = env.MakeCtx(req.key);
+  const NaturalKey natural{"adjust:" + r.adjustment_id, "adjustment_id"};
+  return RunIdempotent(env, req, natural, [&](Session& s) -> Result<ApiResponse> {
+    LOYALTY_ASSIGN_OR_RETURN(AdjustWrite w, AdjustPoints(s, r, ctx));
+    ApiResponse out = ApiResponse::Json(201, JsonWriter()
+                                                 .Raw("adjustment", RenderAdjustment(w.adjustment))
+                                                 .Raw("customer", RenderCustomer(w.customer))
+                                                 .Finish());
+    if (w.replayed) out.headers.emplace_back("Idempotent-Replayed", "true");
+    return out;
+  });
+}
+
+}  // namespace loyalty

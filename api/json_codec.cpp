@@ -1,0 +1,204 @@
+#include "api/json_codec.h"
+
+#include <sstream>
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+
+#include "core/types.h"
+
+namespace loyalty {
+namespace {
+
+bool IsIdChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '@' || c == '-';
+}
+
+bool IsBlank(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+// Integer from a JSON value: exact type checks, no conversions.
+Result<int64_t> ToInteger(const std::string& field, const Poco::Dynamic::Var& v) {
+  if (v.isEmpty()) return Status::Invalid(field, "must be an integer, not null");
+  if (v.isBoolean() || v.isString()) return Status::Invalid(field, "must be an integer");
+  if (v.isInteger()) {
+    if (v.isSigned()) {
+      const int64_t n = v.convert<Poco::Int64>();
+      if (n > kMaxJsonSafeInteger || n < -kMaxJsonSafeInteger) {
+        return Status::Invalid(field, "must be within +-(2^53-1)");
+      }
+      return n;
+    }
+    const uint64_t n = v.convert<Poco::UInt64>();
+    if (n > static_cast<uint64_t>(kMaxJsonSafeInteger)) {
+      return Status::Invalid(field, "must be within +-(2^53-1)");
+    }
+    return static_cast<int64_t>(n);
+  }
+  if (v.isNumeric()) {
+    return Status::Invalid(field, "must be an integer written without fraction or exponent");
+  }
+  return Status::Invalid(field, "must be an integer");
+}
+
+Result<std::string> ToString(const std::string& field, const Poco::Dynamic::Var& v,
+                             size_t max_chars) {
+  if (v.isEmpty()) return Status::Invalid(field, "must be a string, not null");
+  if (!v.isString()) return Status::Invalid(field, "must be a string");
+  std::string s = v.extract<std::string>();
+  if (Utf8Length(s) > max_chars) {
+    return Status::Invalid(field, "must be at most " + std::to_string(max_chars) + " characters");
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<Poco::JSON::Object::Ptr> ParseJsonBody(const std::string& body) {
+  if (IsBlank(body)) return Poco::JSON::Object::Ptr(new Poco::JSON::Object());
+  Poco::Dynamic::Var parsed;
+  try {
+    Poco::JSON::Parser parser;  // default handler: objects keep keys sorted
+    parser.setDepth(kMaxJsonDepth);
+    parsed = parser.parse(body);
+  } catch (const Poco::Exception& e) {
+    return Status::Invalid("body", "is not valid JSON: " + e.message());
+  } catch (const std::exception& e) {
+    return Status::Invalid("body", std::string("is not valid JSON: ") + e.what());
+  }
+  if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
+    return Status::Invalid("body", "must be a JSON object");
+  }
+  return parsed.extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string CanonicalJson(const Poco::JSON::Object& object) {
+  std::ostringstream out;
+  object.stringify(out, 0);
+  return out.str();
+}
+
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdLength) return false;
+  for (char c : id) {
+    if (!IsIdChar(c)) return false;
+  }
+  return true;
+}
+
+Status ValidateId(const std::string& field, std::string_view id) {
+  if (id.empty()) return Status::Invalid(field, "must not be empty");
+  if (id.size() > kMaxIdLength) {
+    return Status::Invalid(field, "must be at most " + std::to_string(kMaxIdLength) + " characters");
+  }
+  if (!IsValidId(id)) return Status::Invalid(field, "may only contain A-Z a-z 0-9 . _ : @ -");
+  return Status::Ok();
+}
+
+Status ValidateReasonCode(const std::string& field, std::string_view code) {
+  if (code.empty() || code.size() > kMaxReasonCodeLength) {
+    return Status::Invalid(field, "must be 1 to " + std::to_string(kMaxReasonCodeLength) +
+                                      " characters");
+  }
+  for (char c : code) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return Status::Invalid(field, "may only contain a-z 0-9 _");
+    }
+  }
+  return Status::Ok();
+}
+
+size_t Utf8Length(std::string_view text) {
+  size_t n = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+Status CheckKnownFields(const Poco::JSON::Object& object,
+                        std::initializer_list<std::string_view> allowed) {
+  for (const auto& [name, value] : object) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || a == name;
+    if (!known) return Status::Invalid(name, "is not a known field");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<int64_t>> OptInteger(const Poco::JSON::Object& object,
+                                          const std::string& name) {
+  if (!object.has(name)) return std::optional<int64_t>();
+  LOYALTY_ASSIGN_OR_RETURN(int64_t n, ToInteger(name, object.get(name)));
+  return std::optional<int64_t>(n);
+}
+
+Result<std::optional<bool>> OptBool(const Poco::JSON::Object& object, const std::string& name) {
+  if (!object.has(name)) return std::optional<bool>();
+  const Poco::Dynamic::Var v = object.get(name);
+  if (v.isEmpty() || !v.isBoolean()) return Status::Invalid(name, "must be a boolean");
+  return std::optional<bool>(v.extract<bool>());
+}
+
+Result<std::optional<std::string>> OptString(const Poco::JSON::Object& object,
+                                             const std::string& name, size_t max_chars) {
+  if (!object.has(name)) return std::optional<std::string>();
+  LOYALTY_ASSIGN_OR_RETURN(std::string s, ToString(name, object.get(name), max_chars));
+  return std::optional<std::string>(std::move(s));
+}
+
+Result<std::optional<std::string>> OptId(const Poco::JSON::Object& object,
+                                         const std::string& name) {
+  if (!object.has(name)) return std::optional<std::string>();
+  const Poco::Dynamic::Var v = object.get(name);
+  if (v.isEmpty() || !v.isString()) return Status::Invalid(name, "must be a string");
+  std::string id = v.extract<std::string>();
+  LOYALTY_RETURN_IF_ERROR(ValidateId(name, id));
+  return std::optional<std::string>(std::move(id));
+}
+
+Result<std::optional<std::optional<std::string>>> OptNullableString(
+    const Poco::JSON::Object& object, const std::string& name, size_t max_chars) {
+  using Out = std::optional<std::optional<std::string>>;
+  if (!object.has(name)) return Out();
+  const Poco::Dynamic::Var v = object.get(name);
+  if (v.isEmpty()) return Out(std::optional<std::string>());
+  LOYALTY_ASSIGN_OR_RETURN(std::string s, ToString(name, v, max_chars));
+  return Out(std::optional<std::string>(std::move(s)));
+}
+
+Result<int64_t> RequireInteger(const Poco::JSON::Object& object, const std::string& name) {
+  if (!object.has(name)) return Status::Invalid(name, "is required");
+  return ToInteger(name, object.get(name));
+}
+
+Result<std::string> RequireId(const Poco::JSON::Object& object, const std::string& name) {
+  if (!object.has(name)) return Status::Invalid(name, "is required");
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<std::string> id, OptId(object, name));
+  return std::move(*id);
+}
+
+Status CheckRange(const std::string& field, int64_t value, int64_t min, int64_t max) {
+  if (value < min || value > max) {
+    return Status::Invalid(field, "must be between " + std::to_string(min) + " and " +
+                                      std::to_string(max));
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> ParseQueryInteger(const std::string& field, const std::string& text, int64_t min,
+                                  int64_t max) {
+  if (text.empty() || text.size() > 16) return Status::Invalid(field, "must be an integer");
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return Status::Invalid(field, "must be a non-negative integer");
+    value = value * 10 + (c - '0');
+  }
+  LOYALTY_RETURN_IF_ERROR(CheckRange(field, value, min, max));
+  return value;
+}
+
+}  // namespace loyalty

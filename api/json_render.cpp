@@ -1,0 +1,183 @@
+#include "api/json_render.h"
+
+#include "core/business_time.h"
+#include "core/json_writer.h"
+
+namespace loyalty {
+namespace {
+
+JsonWriter& StrOrNull(JsonWriter& w, std::string_view key, const std::string& value) {
+  return value.empty() ? w.Null(key) : w.Str(key, value);
+}
+
+std::string RenderLot(const Lot& lot) {
+  return JsonWriter()
+      .Int("lot_id", lot.lot_id)
+      .Int("points", lot.remaining_points)
+      .Raw("expires_at", JsonInstantOrNull(lot.expires_at_us))
+      .Finish();
+}
+
+std::string RenderStatus(const Status& s) {
+  if (s.ok()) return "null";
+  JsonWriter w;
+  w.Str("code", CodeName(s.code())).Str("detail", s.message());
+  StrOrNull(w, "field", s.field());
+  return w.Finish();
+}
+
+std::string RenderCustomerImpl(const Customer& c, Points pending_points,
+                               const std::vector<Lot>* next_expiring) {
+  JsonWriter w;
+  w.Str("customer_id", c.customer_id);
+  if (c.birth_date) {
+    w.Str("birth_date", *c.birth_date);
+  } else {
+    w.Null("birth_date");
+  }
+  w.Bool("marketing_consent", c.marketing_consent)
+      .Bool("night_consent", c.night_consent)
+      .Str("tier", c.tier)
+      .Int("available_points", c.available_points)
+      .Int("pending_points", pending_points);
+  if (next_expiring != nullptr) {
+    std::vector<std::string> lots;
+    for (const Lot& lot : *next_expiring) lots.push_back(RenderLot(lot));
+    w.Raw("next_expiring", JsonArray(lots));
+  }
+  w.Raw("created_at", JsonInstantOrNull(c.created_at_us))
+      .Raw("updated_at", JsonInstantOrNull(c.updated_at_us));
+  return w.Finish();
+}
+
+}  // namespace
+
+std::string JsonArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ",";
+    out += items[i];
+  }
+  return out + "]";
+}
+
+std::string JsonInstantOrNull(Micros t_us) {
+  return t_us == 0 ? "null" : JsonWriter::Quote(FormatInstant(t_us));
+}
+
+std::string JsonCursorOrNull(int64_t id) {
+  return id == 0 ? "null" : JsonWriter::Quote(std::to_string(id));
+}
+
+std::string RenderCustomer(const Customer& c) { return RenderCustomerImpl(c, c.pending_points, nullptr); }
+
+std::string RenderCustomerView(const CustomerView& v) {
+  return RenderCustomerImpl(v.customer, v.pending_points, &v.next_expiring);
+}
+
+std::string RenderOrder(const Order& o, const std::vector<Refund>* refunds) {
+  JsonWriter w;
+  w.Str("order_id", o.order_id)
+      .Str("customer_id", o.customer_id)
+      .Str("status", OrderStatusName(o.status))
+      .Int("amount_won", o.amount_won)
+      .Int("shipping_won", o.shipping_won)
+      .Int("points_redeemed", o.points_redeemed)
+      .Int("paid_won", o.paid_won)
+      .Int("earn_rate_bp", o.earn_rate_bp)
+      .Int("rule_version", o.rule_version)
+      .Str("tier_at_order", o.tier_at_order)
+      .Int("earn_points", o.earn_points)
+      .Bool("earn_activated", o.earn_activated)
+      .Int("earn_clawed_points", o.earn_clawed_points)
+      .Int("restored_points", o.restored_points)
+      .Int("shortfall_points", o.shortfall_points)
+      .Int("refunded_won", o.refunded_won)
+      .Int("qualifying_won", o.qualifying_won)
+      .Raw("placed_at", JsonInstantOrNull(o.placed_at_us))
+      .Raw("confirmed_at", JsonInstantOrNull(o.confirmed_at_us))
+      .Raw("cancelled_at", JsonInstantOrNull(o.cancelled_at_us));
+  if (refunds != nullptr) {
+    std::vector<std::string> items;
+    for (const Refund& r : *refunds) items.push_back(RenderRefund(r));
+    w.Raw("refunds", JsonArray(items));
+  }
+  return w.Finish();
+}
+
+std::string RenderRefund(const Refund& r) {
+  return JsonWriter()
+      .Str("order_id", r.order_id)
+      .Str("refund_id", r.refund_id)
+      .Bool("cancel", r.cancel)
+      .Int("amount_won", r.amount_won)
+      .Int("clawed_points", r.clawed_points)
+      .Int("restored_points", r.restored_points)
+      .Int("shortfall_points", r.shortfall_points)
+      .Int("deduction_won", r.deduction_won)
+      .Int("cash_refund_won", r.cash_refund_won)
+      .Raw("created_at", JsonInstantOrNull(r.created_at_us))
+      .Finish();
+}
+
+std::string RenderQuote(const std::string& customer_id, const Quote& q) {
+  return JsonWriter()
+      .Str("customer_id", customer_id)
+      .Str("tier", q.tier)
+      .Int("earn_rate_bp", q.earn_rate_bp)
+      .Int("available_points", q.available_points)
+      .Int("max_redeemable_points", q.max_redeemable_points)
+      .Int("points_to_redeem", q.points_to_redeem)
+      .Int("paid_won", q.paid_won)
+      .Int("earn_points", q.earn_points)
+      .Bool("redeemable", q.redeem_status.ok())
+      .Raw("redeem_error", RenderStatus(q.redeem_status))
+      .Finish();
+}
+
+std::string RenderEntry(const Entry& e) {
+  std::vector<std::string> allocations;
+  for (const Allocation& a : e.allocations) {
+    allocations.push_back(JsonWriter().Int("lot_id", a.lot_id).Int("points", a.points).Finish());
+  }
+  JsonWriter w;
+  w.Int("entry_id", e.entry_id)
+      .Str("customer_id", e.customer_id)
+      .Str("kind", EntryKindName(e.kind))
+      .Int("pending_delta", e.pending_delta)
+      .Int("available_delta", e.available_delta);
+  StrOrNull(w, "order_id", e.order_id);
+  StrOrNull(w, "ref_id", e.ref_id);
+  StrOrNull(w, "reason", e.reason);
+  w.Str("actor", e.actor)
+      .Raw("created_at", JsonInstantOrNull(e.created_at_us))
+      .Raw("allocations", JsonArray(allocations));
+  return w.Finish();
+}
+
+std::string RenderAdjustment(const Adjustment& a) {
+  JsonWriter w;
+  w.Str("adjustment_id", a.adjustment_id)
+      .Str("customer_id", a.customer_id)
+      .Int("points", a.points)
+      .Str("reason_code", a.reason_code);
+  StrOrNull(w, "note", a.note);
+  w.Str("actor_name", a.actor_name)
+      .Str("actor_role", a.actor_role)
+      .Int("entry_id", a.entry_id)
+      .Raw("created_at", JsonInstantOrNull(a.created_at_us));
+  return w.Finish();
+}
+
+std::string RenderEvent(const Event& e) {
+  return JsonWriter()
+      .Int("event_id", e.event_id)
+      .Str("customer_id", e.customer_id)
+      .Int("seq", e.seq)
+      .Str("type", e.type)
+      .Raw("payload", e.payload_json.empty() ? "{}" : e.payload_json)
+      .Raw("created_at", JsonInstantOrNull(e.created_at_us))
+      .Finish();
+}
+
+}  // namespace loyalty

@@ -1,0 +1,52 @@
+// One HTTP request, start to finish: request id, body (capped), route, auth and role, media
+// type, Idempotency-Key syntax, JSON parse, handler, problem+json on any failure, metrics and
+// one log line. It is the only place that touches POCO's request/response objects, and it has
+// the one catch-all: nothing a request does can take the process down.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <spdlog/logger.h>
+
+#include "api/http_types.h"
+#include "api/routes.h"
+#include "api/service.h"
+
+namespace loyalty {
+
+inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+// A body over the limit is still read and discarded up to this size so that the connection
+// stays usable and the client sees the 413 instead of a reset; beyond it the connection closes.
+inline constexpr size_t kMaxDrainBytes = 1024 * 1024;
+inline constexpr size_t kMaxRequestIdLength = 128;
+
+class RequestPipeline {
+ public:
+  RequestPipeline(ServiceEnv& env, bool json_logs);
+  void Handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+
+ private:
+  struct Outcome {
+    ApiResponse response;
+    std::string route = "unmatched";  // the template, for metrics and logs
+    bool close = false;               // the connection cannot be reused
+  };
+  Outcome Process(Poco::Net::HTTPServerRequest& request, const std::string& request_id);
+  // After routing: path ids, key and role, media type, Idempotency-Key, body, handler.
+  Result<ApiResponse> Dispatch(Poco::Net::HTTPServerRequest& request, const RouteInfo& route,
+                               ApiRequest& req, const std::string& body);
+  void Log(const std::string& method, const std::string& route, int status, double latency_ms,
+           const std::string& request_id);
+
+  ServiceEnv& env_;
+  const bool json_logs_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+// The client's X-Request-Id when it is 1..128 characters of [A-Za-z0-9._:-], else a new one.
+std::string ChooseRequestId(const std::string& from_client);
+
+}  // namespace loyalty
