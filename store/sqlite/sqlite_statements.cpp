@@ -1,0 +1,181 @@
+#include "store/sqlite/sqlite_statements.h"
+
+#include <array>
+
+#include "core/status.h"
+
+namespace loyalty::sqlite {
+
+namespace {
+
+// Column lists, in the order the session's row readers expect them.
+#define CUSTOMER_COLUMNS                                                                \
+  "customer_id, birth_date, marketing_consent, night_consent, tier, available_points, " \
+  "pending_points, event_seq, created_at_us, updated_at_us"
+#define LOT_COLUMNS                                                                          \
+  "lot_id, customer_id, kind, order_id, source_entry_id, initial_points, remaining_points, " \
+  "created_at_us, expires_at_us, expired"
+#define ENTRY_COLUMNS                                                                       \
+  "entry_id, customer_id, kind, pending_delta, available_delta, order_id, ref_id, reason, " \
+  "actor, created_at_us"
+#define ORDER_COLUMNS                                                                          \
+  "order_id, customer_id, amount_won, shipping_won, points_redeemed, paid_won, earn_rate_bp, " \
+  "rule_version, tier_at_order, earn_points, earn_clawed_points, restored_points, "            \
+  "shortfall_points, refunded_won, qualifying_won, status, earn_activated, placed_at_us, "     \
+  "confirmed_at_us, cancelled_at_us, request_hash"
+#define REFUND_COLUMNS                                                                  \
+  "order_id, refund_id, amount_won, clawed_points, restored_points, shortfall_points, " \
+  "deduction_won, cash_refund_won, cancel, request_hash, created_at_us"
+#define ADJUSTMENT_COLUMNS                                                                    \
+  "adjustment_id, customer_id, points, reason_code, note, actor_name, actor_role, entry_id, " \
+  "request_hash, created_at_us"
+#define EVENT_COLUMNS "event_id, customer_id, seq, type, payload_json, created_at_us"
+#define IDEMPOTENCY_COLUMNS \
+  "scope_key, request_hash, status_code, response_body, created_at_us, expires_at_us"
+#define API_KEY_COLUMNS "name, role, key_hash, created_at_us, revoked_at_us"
+
+// The LotQuery filters, shared by the three lot lookups so they bind alike: ?1 customer_id ('' =
+// any), ?2 kind (0 = any), ?3 order_id ('' = any), ?4 only_nonzero, ?5 include_expired,
+// ?6 due_before_us (0 = no due filter). Each lookup leads with the equality its index serves.
+#define LOT_FILTERS                                                               \
+  " AND (?1 = '' OR customer_id = ?1) AND (?2 = 0 OR kind = ?2)"                  \
+  " AND (?3 = '' OR order_id = ?3) AND (?4 = 0 OR remaining_points <> 0)"         \
+  " AND (?5 = 1 OR expired = 0)"                                                  \
+  " AND (?6 = 0 OR (expired = 0 AND expires_at_us <> 0 AND expires_at_us <= ?6))" \
+  " ORDER BY CASE WHEN expires_at_us = 0 THEN 1 ELSE 0 END, expires_at_us, lot_id"
+
+constexpr std::array<StmtDef, kStmtCount> kDefs = {{
+    {StmtId::kBegin, "begin", "BEGIN IMMEDIATE"},
+    {StmtId::kBeginRead, "begin read", "BEGIN"},
+    {StmtId::kCommit, "commit", "COMMIT"},
+    {StmtId::kRollback, "rollback", "ROLLBACK"},
+    {StmtId::kSavepoint, "savepoint", "SAVEPOINT cmd"},
+    {StmtId::kRelease, "release savepoint", "RELEASE cmd"},
+    {StmtId::kRollbackTo, "rollback to savepoint", "ROLLBACK TO cmd"},
+    {StmtId::kEntrySavepoint, "insert entry", "SAVEPOINT insert_entry"},
+    {StmtId::kEntryRelease, "insert entry", "RELEASE insert_entry"},
+    {StmtId::kEntryRollbackTo, "insert entry", "ROLLBACK TO insert_entry"},
+
+    {StmtId::kFindCustomer, "find customer",
+     "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE customer_id = ?1"},
+    {StmtId::kInsertCustomer, "insert customer",
+     "INSERT INTO customers (" CUSTOMER_COLUMNS
+     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+    {StmtId::kUpdateCustomer, "update customer",
+     "UPDATE customers SET birth_date = ?2, marketing_consent = ?3, night_consent = ?4, tier = ?5,"
+     " available_points = ?6, pending_points = ?7, event_seq = ?8, updated_at_us = ?9"
+     " WHERE customer_id = ?1"},
+    {StmtId::kListCustomers, "list customers",
+     "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE customer_id > ?1"
+     " ORDER BY customer_id LIMIT ?2"},
+
+    {StmtId::kFindLot, "find lot", "SELECT " LOT_COLUMNS " FROM lots WHERE lot_id = ?1"},
+    {StmtId::kFindLotsOfCustomer, "find lots",
+     "SELECT " LOT_COLUMNS " FROM lots WHERE customer_id = ?1" LOT_FILTERS},
+    {StmtId::kFindLotsOfCustomerKind, "find lots",
+     "SELECT " LOT_COLUMNS " FROM lots WHERE customer_id = ?1 AND kind = ?2" LOT_FILTERS},
+    {StmtId::kFindLotsOfOrder, "find lots",
+     "SELECT " LOT_COLUMNS " FROM lots WHERE order_id = ?3" LOT_FILTERS},
+    {StmtId::kInsertLot, "insert lot",
+     "INSERT INTO lots (customer_id, kind, order_id, source_entry_id, initial_points,"
+     " remaining_points, created_at_us, expires_at_us, expired)"
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+    {StmtId::kUpdateLot, "update lot",
+     "UPDATE lots SET remaining_points = ?2, expired = ?3, expires_at_us = ?4,"
+     " source_entry_id = ?5 WHERE lot_id = ?1"},
+
+    {StmtId::kInsertEntry, "insert entry",
+     "INSERT INTO entries (customer_id, kind, pending_delta, available_delta, order_id, ref_id,"
+     " reason, actor, created_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+    {StmtId::kInsertAllocation, "insert allocation",
+     "INSERT INTO entry_allocations (entry_id, line, lot_id, points) VALUES (?1, ?2, ?3, ?4)"},
+    {StmtId::kListEntriesOfOrder, "list entries",
+     "SELECT " ENTRY_COLUMNS " FROM entries WHERE order_id = ?1"
+     " AND (?2 = '' OR customer_id = ?2) ORDER BY entry_id"},
+    {StmtId::kListEntriesOfCustomer, "list entries",
+     "SELECT " ENTRY_COLUMNS " FROM entries WHERE customer_id = ?1 AND entry_id < ?2"
+     " ORDER BY entry_id DESC LIMIT ?3"},
+    {StmtId::kListAllocations, "list allocations",
+     "SELECT lot_id, points FROM entry_allocations WHERE entry_id = ?1 ORDER BY line"},
+
+    {StmtId::kFindOrder, "find order", "SELECT " ORDER_COLUMNS " FROM orders WHERE order_id = ?1"},
+    {StmtId::kInsertOrder, "insert order",
+     "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+     " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"},
+    {StmtId::kUpdateOrder, "update order",
+     "UPDATE orders SET amount_won = ?2, shipping_won = ?3, points_redeemed = ?4, paid_won = ?5,"
+     " earn_rate_bp = ?6, rule_version = ?7, tier_at_order = ?8, earn_points = ?9,"
+     " earn_clawed_points = ?10, restored_points = ?11, shortfall_points = ?12,"
+     " refunded_won = ?13, qualifying_won = ?14, status = ?15, earn_activated = ?16,"
+     " placed_at_us = ?17, confirmed_at_us = ?18, cancelled_at_us = ?19, request_hash = ?20"
+     " WHERE order_id = ?1"},
+    {StmtId::kFindRefund, "find refund",
+     "SELECT " REFUND_COLUMNS " FROM refunds WHERE order_id = ?1 AND refund_id = ?2"},
+    {StmtId::kInsertRefund, "insert refund",
+     "INSERT INTO refunds (" REFUND_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+     " ?11)"},
+    {StmtId::kListRefunds, "list refunds",
+     "SELECT " REFUND_COLUMNS " FROM refunds WHERE order_id = ?1 ORDER BY created_at_us, rowid"},
+
+    {StmtId::kFindAdjustment, "find adjustment",
+     "SELECT " ADJUSTMENT_COLUMNS " FROM adjustments WHERE adjustment_id = ?1"},
+    {StmtId::kInsertAdjustment, "insert adjustment",
+     "INSERT INTO adjustments (" ADJUSTMENT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+     " ?9, ?10)"},
+
+    {StmtId::kAppendEvent, "append event",
+     "INSERT INTO events (customer_id, seq, type, payload_json, created_at_us)"
+     " VALUES (?1, ?2, ?3, ?4, ?5)"},
+    {StmtId::kListEvents, "list events",
+     "SELECT " EVENT_COLUMNS " FROM events WHERE event_id > ?1 ORDER BY event_id LIMIT ?2"},
+    {StmtId::kListEventsOfCustomer, "list events",
+     "SELECT " EVENT_COLUMNS " FROM events WHERE customer_id = ?1 AND event_id > ?2"
+     " ORDER BY event_id LIMIT ?3"},
+
+    {StmtId::kFindIdempotency, "find idempotency record",
+     "SELECT " IDEMPOTENCY_COLUMNS " FROM idempotency WHERE scope_key = ?1"},
+    {StmtId::kInsertIdempotency, "insert idempotency record",
+     "INSERT INTO idempotency (" IDEMPOTENCY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+    {StmtId::kPurgeIdempotency, "purge idempotency records",
+     "DELETE FROM idempotency WHERE expires_at_us > 0 AND expires_at_us <= ?1"},
+
+    {StmtId::kInsertApiKey, "insert api key",
+     "INSERT INTO api_keys (" API_KEY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"},
+    {StmtId::kFindApiKeyByHash, "find api key",
+     "SELECT " API_KEY_COLUMNS " FROM api_keys WHERE key_hash = ?1"},
+    {StmtId::kListApiKeys, "list api keys",
+     "SELECT " API_KEY_COLUMNS " FROM api_keys ORDER BY name"},
+    {StmtId::kRevokeApiKey, "revoke api key",
+     "UPDATE api_keys SET revoked_at_us = CASE WHEN revoked_at_us = 0 THEN ?2"
+     " ELSE revoked_at_us END WHERE name = ?1"},
+}};
+
+#undef CUSTOMER_COLUMNS
+#undef LOT_COLUMNS
+#undef ENTRY_COLUMNS
+#undef ORDER_COLUMNS
+#undef REFUND_COLUMNS
+#undef ADJUSTMENT_COLUMNS
+#undef EVENT_COLUMNS
+#undef IDEMPOTENCY_COLUMNS
+#undef API_KEY_COLUMNS
+#undef LOT_FILTERS
+
+// The table is indexed by id: catch a definition out of place at compile time.
+constexpr bool DefsInOrder() {
+  for (size_t i = 0; i < kDefs.size(); ++i) {
+    if (static_cast<size_t>(kDefs[i].id) != i) return false;
+  }
+  return true;
+}
+static_assert(DefsInOrder(), "kDefs must list the statements in StmtId order");
+
+}  // namespace
+
+const StmtDef& Def(StmtId id) {
+  const auto index = static_cast<size_t>(id);
+  LOYALTY_CHECK(index < kDefs.size());
+  return kDefs[index];
+}
+
+}  // namespace loyalty::sqlite
