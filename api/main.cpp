@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -15,10 +14,10 @@
 #include "api/cli_args.h"
 #include "api/program_json.h"
 #include "api/server.h"
+#include "api/store_factory.h"
 #include "core/business_time.h"
 #include "core/clock.h"
 #include "core/ledger.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace loyalty {
 namespace {
@@ -42,7 +41,8 @@ Run `loyalty <command> --help` for the options of a command.
 )";
 
 const char* kDbHelp =
-    "  --db PATH          SQLite database file (default var/loyalty.db, or $LOYALTY_DB)\n";
+    "  --db DB            SQLite file (default var/loyalty.db) or mysql://user@host:port/db;\n"
+    "                     default $LOYALTY_DB; MySQL password from $LOYALTY_DB_PASSWORD(_FILE)\n";
 
 std::string DbPath(const Args& a) {
   if (a.Has("db")) return a.Get("db");
@@ -50,15 +50,10 @@ std::string DbPath(const Args& a) {
   return env != nullptr && *env != '\0' ? env : kDefaultDb;
 }
 
-Result<std::unique_ptr<SqliteStore>> OpenStore(const Args& a) {
-  std::string path = DbPath(a);
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  SqliteOptions opts;
+Result<std::unique_ptr<Store>> OpenStore(const Args& a) {
+  StoreOptions opts;
   opts.synchronous_full = a.Get("synchronous", "full") != "normal";
-  return SqliteStore::Open(path, opts);
+  return OpenStoreFromUrl(DbPath(a), opts);
 }
 
 int Fail(const Status& s) {
@@ -77,6 +72,7 @@ int Serve(const Args& a) {
         "  --host HOST        address to listen on (default 127.0.0.1)\n"
         "  --port PORT        port (default 8080; 0 picks a free one)\n"
         "  --threads N        HTTP worker threads = keep-alive clients served at once (default 128)\n"
+        "  --writers N        write sessions of the group-commit executor (SQLite 1, MySQL 4)\n"
         "  --demo             migrate the database and print a fresh API key for every role\n"
         "  --json-logs        log JSON lines instead of text\n"
         "  --synchronous normal   faster commits that may lose the last ones on power loss\n",
@@ -123,6 +119,9 @@ int Serve(const Args& a) {
   }
   if (!a.GetInt("threads", 128, 2, 4096, &opts.threads)) {
     return Fail(Status::Invalid("--threads", "must be 2 to 4096"));
+  }
+  if (!a.GetInt("writers", IsMysqlUrl(DbPath(a)) ? 4 : 1, 1, 64, &opts.writer_sessions)) {
+    return Fail(Status::Invalid("--writers", "must be 1 to 64"));
   }
   opts.json_logs = a.Has("json-logs");
   ApiServer server(**store, *program, clock, opts);
