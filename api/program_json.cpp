@@ -114,27 +114,67 @@ Status ParseTiers(const Reader& top, Program& p) {
     Object::Ptr o = arr->getObject(static_cast<unsigned>(i));
     if (o.isNull()) return Status::Invalid(path, "must be an object");
     Reader r(o, path);
-    LOYALTY_RETURN_IF_ERROR(r.Known({"code", "name", "threshold_won", "earn_rate_bp"}));
+    LOYALTY_RETURN_IF_ERROR(r.Known(
+        {"code", "name", "threshold_won", "min_orders", "earn_rate_bp", "downgradable", "benefits"}));
     TierRule t;
     LOYALTY_RETURN_IF_ERROR(r.Str("code", t.code, true));
     t.name = t.code;
     LOYALTY_RETURN_IF_ERROR(r.Str("name", t.name));
     LOYALTY_RETURN_IF_ERROR(r.Int("threshold_won", t.threshold_won, true));
     LOYALTY_RETURN_IF_ERROR(r.SmallInt("earn_rate_bp", t.earn_rate_bp, true));
+    LOYALTY_RETURN_IF_ERROR(r.SmallInt("min_orders", t.min_orders));
+    LOYALTY_RETURN_IF_ERROR(r.Bool("downgradable", t.downgradable));
+    LOYALTY_ASSIGN_OR_RETURN(Reader benefits, r.Sub("benefits"));
+    LOYALTY_RETURN_IF_ERROR(benefits.Known({"promotion_coupon", "birthday_coupon"}));
+    LOYALTY_RETURN_IF_ERROR(benefits.Str("promotion_coupon", t.promotion_coupon));
+    LOYALTY_RETURN_IF_ERROR(benefits.Str("birthday_coupon", t.birthday_coupon));
     p.tiers.push_back(std::move(t));
   }
   return Status::Ok();
 }
 
+Status ParseTiering(const Reader& top, TierSettings& t) {
+  LOYALTY_ASSIGN_OR_RETURN(Reader r, top.Sub("tiering"));
+  LOYALTY_RETURN_IF_ERROR(r.Known({"window", "spend_counts_at", "spend_basis", "evaluation",
+                                   "retention_months", "downgrade_policy"}));
+  LOYALTY_ASSIGN_OR_RETURN(Reader window, r.Sub("window"));
+  LOYALTY_RETURN_IF_ERROR(window.Known({"kind", "months"}));
+  LOYALTY_RETURN_IF_ERROR(Enum<WindowKind>(window, "kind", t.window,
+                                           {{"rolling_months", WindowKind::kRollingMonths},
+                                            {"calendar_year", WindowKind::kCalendarYear},
+                                            {"lifetime", WindowKind::kLifetime}}));
+  LOYALTY_RETURN_IF_ERROR(window.SmallInt("months", t.window_months));
+  LOYALTY_RETURN_IF_ERROR(Enum<SpendMoment>(r, "spend_counts_at", t.counts_at,
+                                            {{"confirmation", SpendMoment::kConfirmation},
+                                             {"placement", SpendMoment::kPlacement}}));
+  LOYALTY_RETURN_IF_ERROR(Enum<SpendBasis>(r, "spend_basis", t.basis,
+                                           {{"net_paid", SpendBasis::kNetPaid},
+                                            {"net_amount", SpendBasis::kNetAmount}}));
+  LOYALTY_ASSIGN_OR_RETURN(Reader evaluation, r.Sub("evaluation"));
+  LOYALTY_RETURN_IF_ERROR(evaluation.Known({"schedule", "day_of_month"}));
+  LOYALTY_RETURN_IF_ERROR(Enum<EvaluationSchedule>(evaluation, "schedule", t.schedule,
+                                                   {{"daily", EvaluationSchedule::kDaily},
+                                                    {"monthly", EvaluationSchedule::kMonthly}}));
+  LOYALTY_RETURN_IF_ERROR(evaluation.SmallInt("day_of_month", t.evaluation_day));
+  LOYALTY_RETURN_IF_ERROR(r.SmallInt("retention_months", t.retention_months));
+  LOYALTY_RETURN_IF_ERROR(Enum<DowngradePolicy>(r, "downgrade_policy", t.policy,
+                                                {{"to_qualified", DowngradePolicy::kToQualified},
+                                                 {"one_step", DowngradePolicy::kOneStep}}));
+  return Status::Ok();
+}
+
 Status ParseInto(const Reader& top, Program& p) {
-  LOYALTY_RETURN_IF_ERROR(top.Known({"version", "name", "currency", "time_zone", "tiers",
-                                     "earning", "pending", "expiry", "redemption", "refunds",
-                                     "adjustments"}));
+  LOYALTY_RETURN_IF_ERROR(top.Known({"version", "effective_date", "name", "currency",
+                                     "time_zone", "tiers", "tiering", "earning", "pending",
+                                     "expiry", "redemption", "refunds", "adjustments"}));
   LOYALTY_RETURN_IF_ERROR(top.Int("version", p.version, true));
+  LOYALTY_RETURN_IF_ERROR(top.Str("effective_date", p.effective_date));
   LOYALTY_RETURN_IF_ERROR(top.Str("name", p.name, true));
   LOYALTY_RETURN_IF_ERROR(top.Str("currency", p.currency));
   LOYALTY_RETURN_IF_ERROR(top.Str("time_zone", p.time_zone));
   LOYALTY_RETURN_IF_ERROR(ParseTiers(top, p));
+
+  LOYALTY_RETURN_IF_ERROR(ParseTiering(top, p.tiering));
 
   LOYALTY_ASSIGN_OR_RETURN(Reader earning, top.Sub("earning"));
   LOYALTY_RETURN_IF_ERROR(earning.Known({"truncation_unit_points"}));
@@ -207,6 +247,7 @@ Result<Program> LoadProgramFile(const std::string& path) {
 std::string ProgramToJson(const Program& p) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("version", p.version);
+  if (!p.effective_date.empty()) o->set("effective_date", p.effective_date);
   o->set("name", p.name);
   o->set("currency", p.currency);
   o->set("time_zone", p.time_zone);
@@ -216,7 +257,13 @@ std::string ProgramToJson(const Program& p) {
     to->set("code", t.code);
     to->set("name", t.name);
     to->set("threshold_won", t.threshold_won);
+    to->set("min_orders", t.min_orders);
     to->set("earn_rate_bp", t.earn_rate_bp);
+    to->set("downgradable", t.downgradable);
+    Object::Ptr benefits = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    benefits->set("promotion_coupon", t.promotion_coupon);
+    benefits->set("birthday_coupon", t.birthday_coupon);
+    to->set("benefits", benefits);
     tiers->add(to);
   }
   o->set("tiers", tiers);
@@ -225,6 +272,19 @@ std::string ProgramToJson(const Program& p) {
     o->set(name, s);
     return s;
   };
+  auto tiering = sub("tiering");
+  Object::Ptr window = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  window->set("kind", std::string(WindowKindName(p.tiering.window)));
+  window->set("months", p.tiering.window_months);
+  tiering->set("window", window);
+  tiering->set("spend_counts_at", std::string(SpendMomentName(p.tiering.counts_at)));
+  tiering->set("spend_basis", std::string(SpendBasisName(p.tiering.basis)));
+  Object::Ptr evaluation = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  evaluation->set("schedule", std::string(EvaluationScheduleName(p.tiering.schedule)));
+  evaluation->set("day_of_month", p.tiering.evaluation_day);
+  tiering->set("evaluation", evaluation);
+  tiering->set("retention_months", p.tiering.retention_months);
+  tiering->set("downgrade_policy", std::string(DowngradePolicyName(p.tiering.policy)));
   sub("earning")->set("truncation_unit_points", p.truncation_unit_points);
   auto pending = sub("pending");
   pending->set("mode", std::string(PendingModeName(p.pending_mode)));

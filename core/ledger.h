@@ -14,6 +14,7 @@
 #include "core/program.h"
 #include "core/status.h"
 #include "core/store.h"
+#include "core/tiers.h"
 #include "core/types.h"
 
 namespace loyalty {
@@ -45,10 +46,45 @@ struct CustomerWrite {
 };
 Result<CustomerWrite> UpsertCustomer(Session& s, const CustomerInput& in, const Ctx& ctx);
 
+// Where a customer stands against the tier table, in won, by the same spend definition (and
+// the same records) the daily job uses.
+struct TierProgress {
+  std::string tier;
+  LocalDate business_date;  // "today" in the programme's zone
+  Window window;            // the window today evaluates
+  Won spend_won = 0;        // qualifying spend in it
+  int32_t orders = 0;
+  // To the next tier (absent at the top).
+  struct Next {
+    std::string tier;
+    Won threshold_won = 0;
+    int32_t min_orders = 0;
+    Won gap_won = 0;
+    int32_t gap_orders = 0;
+    // The gap stays as it is through this date; the next day older spend starts leaving the
+    // window (0 for calendar-year and lifetime windows: nothing leaves before year end / ever).
+    DateKey gap_valid_through = 0;
+  };
+  std::optional<Next> next;
+  // To keep the current tier at the next evaluation (absent for the entry tier).
+  struct Keep {
+    LocalDate evaluation_date;
+    Window window;          // the window that date will evaluate
+    Won counted_won = 0;    // spend already in that window
+    int32_t counted_orders = 0;
+    Won needed_won = 0;     // more qualifying spend needed by the evaluation date
+    int32_t needed_orders = 0;
+    bool lifetime = false;  // the tier is never downgraded
+    std::optional<LocalDate> retained_until;  // retention protects it before this date
+  };
+  std::optional<Keep> keep;
+};
+
 struct CustomerView {
   Customer customer;              // balances as of ctx.now_us (lots past expiry excluded)
   std::vector<Lot> next_expiring;  // live available lots, soonest expiry first (at most 5)
   Points pending_points = 0;
+  TierProgress progress;
 };
 Result<CustomerView> ReadCustomer(Session& s, const std::string& customer_id, const Ctx& ctx);
 
@@ -125,6 +161,13 @@ Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& 
 // ---- expiry ----
 // Expires the customer's available lots with expires_at <= ctx.now_us. Returns points expired.
 Result<Points> ExpireDueLots(Session& s, const std::string& customer_id, const Ctx& ctx);
+
+// ---- tiers ----
+// The daily job's tier step for one customer on business date d (locks the customer, sums its
+// spend records, decides with DecideTier and applies a move). Returns the decision taken.
+Result<TierDecision> EvaluateTier(Session& s, const std::string& customer_id, const LocalDate& d,
+                                  const Ctx& ctx);
+Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& ctx);
 
 // ---- invariants ----
 struct CheckReport {

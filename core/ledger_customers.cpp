@@ -62,6 +62,7 @@ Result<CustomerWrite> UpsertCustomer(Session& s, const CustomerInput& in, const 
   } else {
     c.customer_id = in.customer_id;
     c.tier = ctx.program.EntryTier().code;
+    c.tier_since_us = ctx.now_us;
     c.created_at_us = ctx.now_us;
     c.updated_at_us = ctx.now_us;
   }
@@ -103,6 +104,7 @@ Result<CustomerView> ReadCustomer(Session& s, const std::string& customer_id, co
   if (live.size() > 5) live.resize(5);
   v.next_expiring = std::move(live);
   v.pending_points = c.pending_points;
+  LOYALTY_ASSIGN_OR_RETURN(v.progress, ComputeProgress(s, c, ctx));
   v.customer = std::move(c);
   return v;
 }

@@ -51,4 +51,11 @@ Status ActivateOrderEarn(Session& s, Customer& c, Order& order, const Ctx& ctx);
 
 std::string OrderPayload(const Order& o);
 
+// Tiers (ledger_tiers.cpp). CountSpend records the order's qualifying spend once, dated today,
+// and upgrades at once if a threshold is crossed; RecountSpendAfterRefund adds the (negative)
+// difference on the original date and never downgrades.
+Status CountSpend(Session& s, Customer& c, Order& o, const Ctx& ctx);
+Status RecountSpendAfterRefund(Session& s, Customer& c, Order& o, const Ctx& ctx);
+Status UpgradeIfQualified(Session& s, Customer& c, const Ctx& ctx);
+
 }  // namespace loyalty::internal

@@ -105,10 +105,16 @@ Result<OrderWrite> CreateOrder(Session& s, const OrderRequest& r, const Ctx& ctx
     c.pending_points += o.earn_points;
   }
   LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, "order.placed", OrderPayload(o), ctx));
+  bool order_changed = false;
   if (ctx.program.pending_mode == PendingMode::kImmediate) {
     LOYALTY_RETURN_IF_ERROR(ActivateOrderEarn(s, c, o, ctx));
-    LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));
+    order_changed = true;
   }
+  if (ctx.program.tiering.counts_at == SpendMoment::kPlacement) {
+    LOYALTY_RETURN_IF_ERROR(CountSpend(s, c, o, ctx));
+    order_changed = true;
+  }
+  if (order_changed) LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));
   LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   return OrderWrite{std::move(o), false};
 }
@@ -127,8 +133,11 @@ Result<OrderWrite> ConfirmOrder(Session& s, const std::string& order_id, const C
   if (ConfirmActivates(ctx.program.pending_mode)) {
     LOYALTY_RETURN_IF_ERROR(ActivateOrderEarn(s, c, o, ctx));
   }
-  LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));
   LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, "order.confirmed", OrderPayload(o), ctx));
+  if (ctx.program.tiering.counts_at == SpendMoment::kConfirmation) {
+    LOYALTY_RETURN_IF_ERROR(CountSpend(s, c, o, ctx));
+  }
+  LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));
   LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   return OrderWrite{std::move(o), false};
 }

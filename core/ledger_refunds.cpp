@@ -231,6 +231,7 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
     o.status = OrderStatus::kCancelled;
     o.cancelled_at_us = ctx.now_us;
   }
+  LOYALTY_RETURN_IF_ERROR(RecountSpendAfterRefund(s, c, o, ctx));
   LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));
   LOYALTY_RETURN_IF_ERROR(s.InsertRefund(f));
   LOYALTY_RETURN_IF_ERROR(AppendEvent(

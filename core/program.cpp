@@ -51,8 +51,89 @@ const char* ClawbackPolicyName(ClawbackPolicy p) {
   return "unknown";
 }
 
+const char* WindowKindName(WindowKind k) {
+  switch (k) {
+    case WindowKind::kRollingMonths: return "rolling_months";
+    case WindowKind::kCalendarYear: return "calendar_year";
+    case WindowKind::kLifetime: return "lifetime";
+  }
+  return "unknown";
+}
+
+const char* SpendMomentName(SpendMoment m) {
+  return m == SpendMoment::kPlacement ? "placement" : "confirmation";
+}
+
+const char* SpendBasisName(SpendBasis b) {
+  return b == SpendBasis::kNetAmount ? "net_amount" : "net_paid";
+}
+
+const char* EvaluationScheduleName(EvaluationSchedule s) {
+  return s == EvaluationSchedule::kDaily ? "daily" : "monthly";
+}
+
+const char* DowngradePolicyName(DowngradePolicy p) {
+  return p == DowngradePolicy::kOneStep ? "one_step" : "to_qualified";
+}
+
+namespace {
+
+Status ValidateTiering(const Program& p) {
+  const TierSettings& t = p.tiering;
+  if (t.window == WindowKind::kRollingMonths && (t.window_months < 1 || t.window_months > 120)) {
+    return Status::Invalid("tiering.window.months", "must be 1 to 120");
+  }
+  if (t.evaluation_day < 1 || t.evaluation_day > 31) {
+    return Status::Invalid("tiering.evaluation.day_of_month", "must be 1 to 31");
+  }
+  if (t.retention_months < 0 || t.retention_months > 120) {
+    return Status::Invalid("tiering.retention_months", "must be 0 to 120");
+  }
+  if (t.window == WindowKind::kRollingMonths && t.retention_months > t.window_months) {
+    return Status::Invalid("tiering.retention_months",
+                           "is longer than the " + std::to_string(t.window_months) +
+                               "-month window: a tier would be kept after every order that "
+                               "earned it has left the window");
+  }
+  if (t.window == WindowKind::kCalendarYear && t.retention_months > 12) {
+    return Status::Invalid("tiering.retention_months",
+                           "is longer than the calendar-year window (12 months)");
+  }
+  for (size_t i = 0; i < p.tiers.size(); ++i) {
+    const TierRule& r = p.tiers[i];
+    if (r.min_orders < 0 || r.min_orders > 100000) {
+      return Status::Invalid(TierField(i, "min_orders"), "must be 0 to 100000");
+    }
+    if (i > 0 && r.min_orders < p.tiers[i - 1].min_orders) {
+      return Status::Invalid(TierField(i, "min_orders"),
+                             "must not be lower than the tier below (a higher tier would be "
+                             "easier to reach on orders)");
+    }
+    if (i == 0 && !r.downgradable) {
+      return Status::Invalid(TierField(i, "downgradable"), "the entry tier has nothing below it");
+    }
+    if (i + 1 < p.tiers.size() && !r.downgradable && p.tiers[i + 1].downgradable) {
+      return Status::Invalid(TierField(i + 1, "downgradable"),
+                             "a tier above a lifetime tier must be lifetime too, or a customer "
+                             "could fall below the lifetime tier");
+    }
+    if (r.promotion_coupon.size() > 64) {
+      return Status::Invalid(TierField(i, "benefits.promotion_coupon"), "is longer than 64");
+    }
+    if (r.birthday_coupon.size() > 64) {
+      return Status::Invalid(TierField(i, "benefits.birthday_coupon"), "is longer than 64");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidateProgram(const Program& p) {
   if (p.version < 1) return Status::Invalid("version", "must be 1 or more");
+  if (!p.effective_date.empty() && !ParseLocalDate(p.effective_date).ok()) {
+    return Status::Invalid("effective_date", "must be a date as YYYY-MM-DD");
+  }
   if (p.name.empty() || p.name.size() > 100) {
     return Status::Invalid("name", "must be 1 to 100 characters");
   }
@@ -117,12 +198,13 @@ Status ValidateProgram(const Program& p) {
   if (p.max_redeem_share_bp < 0 || p.max_redeem_share_bp > 10000) {
     return Status::Invalid("redemption.max_share_bp", "must be 0 to 10000 basis points");
   }
-  return Status::Ok();
+  return ValidateTiering(p);
 }
 
 std::string DemoProgramJson() {
   return R"({
   "version": 1,
+  "effective_date": "2026-01-01",
   "name": "Demo Shop 포인트",
   "currency": "KRW",
   "time_zone": "Asia/Seoul",
@@ -130,8 +212,16 @@ std::string DemoProgramJson() {
     {"code": "BRONZE", "name": "Bronze", "threshold_won": 0, "earn_rate_bp": 100},
     {"code": "SILVER", "name": "Silver", "threshold_won": 300000, "earn_rate_bp": 200},
     {"code": "GOLD", "name": "Gold", "threshold_won": 1000000, "earn_rate_bp": 300},
-    {"code": "VIP", "name": "VIP", "threshold_won": 3000000, "earn_rate_bp": 500}
+    {"code": "VIP", "name": "VIP", "threshold_won": 3000000, "min_orders": 5, "earn_rate_bp": 500}
   ],
+  "tiering": {
+    "window": {"kind": "rolling_months", "months": 12},
+    "spend_counts_at": "confirmation",
+    "spend_basis": "net_paid",
+    "evaluation": {"schedule": "monthly", "day_of_month": 1},
+    "retention_months": 3,
+    "downgrade_policy": "one_step"
+  },
   "earning": {"truncation_unit_points": 10},
   "pending": {"mode": "confirmation_or_days", "days": 14},
   "expiry": {"months": 12, "rounding": "end_of_month"},

@@ -32,12 +32,54 @@ enum class ClawbackPolicy {
 struct TierRule {
   std::string code;            // e.g. "BRONZE"
   std::string name;            // display name
-  Won threshold_won = 0;       // qualifying spend needed (tier logic: tiers issue)
+  Won threshold_won = 0;       // qualifying spend over the window needed to reach the tier
+  int32_t min_orders = 0;      // and at least this many qualifying orders in the window
   int32_t earn_rate_bp = 0;    // basis points of the earn basis, e.g. 100 = 1%
+  bool downgradable = true;    // false = once reached, kept for life (lifetime VIP)
+  std::string promotion_coupon;  // coupon template issued on promotion (coupons issue)
+  std::string birthday_coupon;   // coupon template issued in the birthday month
+};
+
+enum class WindowKind {
+  kRollingMonths,  // the N months ending on the business date
+  kCalendarYear,   // 1 January of the business date's year up to it
+  kLifetime,       // everything
+};
+
+enum class SpendMoment {
+  kConfirmation,  // spend counts when the order is confirmed (구매확정)
+  kPlacement,     // spend counts when the order is placed
+};
+
+enum class SpendBasis {
+  kNetPaid,    // cash paid: amount - points - refunds (net of points and refunds)
+  kNetAmount,  // merchandise amount net of refunds (points count as spend)
+};
+
+enum class EvaluationSchedule {
+  kDaily,    // downgrades may happen on any run of the daily job
+  kMonthly,  // only on `evaluation_day` of each month (clamped to the month's last day)
+};
+
+enum class DowngradePolicy {
+  kToQualified,  // straight to the tier the window qualifies for
+  kOneStep,      // one tier down per evaluation
+};
+
+struct TierSettings {
+  WindowKind window = WindowKind::kRollingMonths;
+  int32_t window_months = 12;
+  SpendMoment counts_at = SpendMoment::kConfirmation;
+  SpendBasis basis = SpendBasis::kNetPaid;
+  EvaluationSchedule schedule = EvaluationSchedule::kMonthly;
+  int32_t evaluation_day = 1;
+  int32_t retention_months = 0;  // a tier is kept at least this long after it was reached
+  DowngradePolicy policy = DowngradePolicy::kToQualified;
 };
 
 struct Program {
   int64_t version = 1;
+  std::string effective_date;  // YYYY-MM-DD from which this version decides; "" = always
   std::string name;
   std::string currency = "KRW";
   std::string time_zone = "Asia/Seoul";
@@ -52,6 +94,7 @@ struct Program {
   int32_t max_redeem_share_bp = 10000;   // share of the order amount payable in points
   ClawbackPolicy clawback_policy = ClawbackPolicy::kTakeAvailable;
   bool allow_negative_adjustments = false;  // may a CS debit push available below zero
+  TierSettings tiering;
 
   const TierRule* FindTier(const std::string& code) const;
   const TierRule& EntryTier() const { return tiers.front(); }
@@ -60,6 +103,11 @@ struct Program {
 const char* PendingModeName(PendingMode m);
 const char* ExpiryRoundingName(ExpiryRounding r);
 const char* ClawbackPolicyName(ClawbackPolicy p);
+const char* WindowKindName(WindowKind k);
+const char* SpendMomentName(SpendMoment m);
+const char* SpendBasisName(SpendBasis b);
+const char* EvaluationScheduleName(EvaluationSchedule s);
+const char* DowngradePolicyName(DowngradePolicy p);
 
 // Checks the whole programme for contradictions; the first problem found is returned with the
 // field named as a JSON path (e.g. "tiers[2].threshold_won").

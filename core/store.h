@@ -101,6 +101,37 @@ class Session {
   // Deletes records with 0 < expires_at_us <= now_us; returns how many.
   virtual Result<int64_t> PurgeIdempotency(Micros now_us) = 0;
 
+  // --- qualifying spend and tiers ---
+  virtual Status InsertSpend(const SpendRecord& r) = 0;
+  // Sum over the customer's records with from <= date <= to.
+  virtual Result<SpendTotal> SumSpend(const std::string& customer_id, DateKey from,
+                                      DateKey to) = 0;
+  virtual Result<int64_t> InsertTierChange(const TierChange& c) = 0;  // returns change_id
+  // Newest first, at most limit.
+  virtual Result<std::vector<TierChange>> ListTierChanges(const std::string& customer_id,
+                                                          int limit) = 0;
+
+  // --- the daily job ---
+  // Ids of orders not yet activated nor cancelled placed before placed_before_us, ascending,
+  // order_id > after_order_id.
+  virtual Result<std::vector<std::string>> OrdersAwaitingActivation(
+      Micros placed_before_us, const std::string& after_order_id, int limit) = 0;
+  // Customers with an unexpired available lot with 0 < expires_at_us <= due_before_us,
+  // ascending, customer_id > after_customer_id.
+  virtual Result<std::vector<std::string>> CustomersWithDueLots(
+      Micros due_before_us, const std::string& after_customer_id, int limit) = 0;
+  // Set-based: for every customer of the shard, window_spend_won / window_orders = sums of its
+  // spend records with from <= date <= to, spend_as_of = as_of. Returns customers written.
+  // Shard: ShardOf(customer_id, shards) == shard (core/shard.h; shards = 1 means all).
+  virtual Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of,
+                                               int shard, int shards) = 0;
+  // Customers of the shard with customer_id > after_id, ascending, at most limit.
+  virtual Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit,
+                                                          int shard, int shards) = 0;
+  virtual Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step,
+                                                   int shard, int shards) = 0;
+  virtual Status UpsertJobRun(const JobRun& run) = 0;
+
   // --- API keys ---
   virtual Status InsertApiKey(const ApiKey& k) = 0;
   virtual Result<std::optional<ApiKey>> FindApiKeyByHash(const std::string& key_hash) = 0;

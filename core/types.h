@@ -57,10 +57,15 @@ struct Customer {
   std::optional<std::string> birth_date;  // YYYY-MM-DD
   bool marketing_consent = false;         // advertising allowed
   bool night_consent = false;             // advertising 21:00-08:00 KST allowed
-  std::string tier;                       // tier code; tier logic arrives with the tiers issue
+  std::string tier;                       // current tier code
+  Micros tier_since_us = 0;               // when the current tier was reached (retention)
   Points available_points = 0;            // = sum of remaining over available + deficit lots
   Points pending_points = 0;              // = sum of remaining over pending lots
   int64_t event_seq = 0;                  // last per-customer event sequence number used
+  // Written by the daily job's spend step (set-based); informational between runs.
+  Won window_spend_won = 0;
+  int32_t window_orders = 0;
+  int32_t spend_as_of = 0;                // DateKey the two fields above were computed for
   Micros created_at_us = 0;
   Micros updated_at_us = 0;
 };
@@ -120,6 +125,8 @@ struct Order {
   Micros confirmed_at_us = 0;
   Micros cancelled_at_us = 0;
   std::string request_hash;  // hash of the creating request, for idempotent replay
+  int32_t spend_date = 0;    // DateKey its qualifying spend counts on; 0 = not counted yet
+  Won counted_spend_won = 0;  // what the spend records hold for this order now
 };
 
 struct Refund {
@@ -157,6 +164,69 @@ struct Event {
   std::string type;      // e.g. "order.created"
   std::string payload_json;
   Micros created_at_us = 0;
+};
+
+// A calendar date as an integer yyyymmdd (20261125): sortable, compact, engine-neutral.
+using DateKey = int32_t;
+
+// One movement of qualifying spend, dated to the business day the order's spend counts on.
+// A refund adds a negative record with the same date (it reduces that day's spend).
+struct SpendRecord {
+  std::string customer_id;
+  std::string order_id;
+  DateKey date = 0;
+  Won amount_won = 0;      // signed
+  int32_t orders_delta = 0;  // +1 when an order starts counting, -1 when it is fully refunded
+  Micros created_at_us = 0;
+};
+
+struct SpendTotal {
+  Won spend_won = 0;
+  int32_t orders = 0;
+  DateKey earliest = 0;  // oldest date with a record in the range; 0 if none
+};
+
+// Why a customer's tier changed: everything needed to explain it later.
+struct TierChange {
+  int64_t change_id = 0;  // assigned by the store
+  std::string customer_id;
+  std::string from_tier;
+  std::string to_tier;
+  std::string kind;    // "upgrade" | "downgrade"
+  std::string reason;  // e.g. "threshold_reached", "below_threshold", "missed_upgrade"
+  DateKey window_start = 0;
+  DateKey window_end = 0;
+  Won qualifying_won = 0;
+  Won threshold_won = 0;   // threshold of the tier moved to
+  int32_t order_count = 0;
+  std::string policy;      // downgrade policy applied, or "immediate" for upgrades
+  int64_t rule_version = 0;
+  DateKey business_date = 0;
+  Micros created_at_us = 0;
+};
+
+// What the tier step reads per customer (one streaming page at a time).
+struct TierStanding {
+  std::string customer_id;
+  std::string tier;
+  Micros tier_since_us = 0;
+  Won window_spend_won = 0;
+  int32_t window_orders = 0;
+  Points available_points = 0;
+  Points pending_points = 0;
+};
+
+// Progress of one step of the daily job for one business date and shard.
+struct JobRun {
+  DateKey business_date = 0;
+  std::string step;
+  int32_t shard = 0;
+  int32_t shards = 1;
+  std::string status;       // "running" | "done"
+  std::string cursor;       // last key processed (resume point)
+  std::string summary_json;
+  Micros started_at_us = 0;
+  Micros finished_at_us = 0;
 };
 
 // A stored response for an idempotent POST.

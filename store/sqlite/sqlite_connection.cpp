@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "core/shard.h"
 #include "core/types.h"
 
 namespace loyalty::sqlite {
@@ -20,6 +21,22 @@ Status EnableWal(sqlite3* db) {
                   "cannot switch the database to WAL mode (journal_mode is '" + mode + "')");
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+namespace {
+
+void ShardFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  int bytes = sqlite3_value_bytes(argv[0]);
+  int64_t shards = sqlite3_value_int64(argv[1]);
+  if (text == nullptr || shards < 1 || shards > 1 << 20) {
+    sqlite3_result_int(ctx, -1);
+    return;
+  }
+  sqlite3_result_int(ctx, ShardOf(std::string_view(text, static_cast<size_t>(bytes)),
+                                  static_cast<int>(shards)));
 }
 
 }  // namespace
@@ -42,6 +59,11 @@ Result<DbHandle> OpenConnection(const std::string& path, const SqliteOptions& op
       db.get(), opts.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
       "set synchronous"));
   LOYALTY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA foreign_keys=ON", "enable foreign keys"));
+  // loyalty_shard(customer_id, shards): the job's stable shard (core/shard.h) inside SQL.
+  int fn_rc = sqlite3_create_function(db.get(), "loyalty_shard", 2,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                      &ShardFunction, nullptr, nullptr);
+  if (fn_rc != SQLITE_OK) return ErrorStatus(db.get(), fn_rc, "register loyalty_shard");
   return db;
 }
 

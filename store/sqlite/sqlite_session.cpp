@@ -21,6 +21,10 @@ Customer ReadCustomer(const Stmt& s) {
   c.event_seq = s.Int(7);
   c.created_at_us = s.Int(8);
   c.updated_at_us = s.Int(9);
+  c.tier_since_us = s.Int(10);
+  c.window_spend_won = s.Int(11);
+  c.window_orders = static_cast<int32_t>(s.Int(12));
+  c.spend_as_of = static_cast<int32_t>(s.Int(13));
   return c;
 }
 
@@ -143,6 +147,10 @@ Status SqliteSession::InsertCustomer(const Customer& c) {
   stmt.BindInt(c.event_seq);
   stmt.BindInt(c.created_at_us);
   stmt.BindInt(c.updated_at_us);
+  stmt.BindInt(c.tier_since_us);
+  stmt.BindInt(c.window_spend_won);
+  stmt.BindInt(c.window_orders);
+  stmt.BindInt(c.spend_as_of);
   return stmt.RunInsert();
 }
 
@@ -157,6 +165,10 @@ Status SqliteSession::UpdateCustomer(const Customer& c) {
   stmt.BindInt(c.pending_points);
   stmt.BindInt(c.event_seq);
   stmt.BindInt(c.updated_at_us);
+  stmt.BindInt(c.tier_since_us);
+  stmt.BindInt(c.window_spend_won);
+  stmt.BindInt(c.window_orders);
+  stmt.BindInt(c.spend_as_of);
   LOYALTY_RETURN_IF_ERROR(stmt.Run());
   return ExpectOneChange("customer", c.customer_id);
 }

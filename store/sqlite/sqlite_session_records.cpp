@@ -30,6 +30,8 @@ Order ReadOrder(const Stmt& s) {
   o.confirmed_at_us = s.Int(18);
   o.cancelled_at_us = s.Int(19);
   o.request_hash = s.Text(20);
+  o.spend_date = static_cast<int32_t>(s.Int(21));
+  o.counted_spend_won = s.Int(22);
   return o;
 }
 
@@ -54,6 +56,8 @@ void BindOrderBody(Stmt& s, const Order& o) {
   s.BindInt(o.confirmed_at_us);
   s.BindInt(o.cancelled_at_us);
   s.BindText(o.request_hash);
+  s.BindInt(o.spend_date);
+  s.BindInt(o.counted_spend_won);
 }
 
 Refund ReadRefund(const Stmt& s) {

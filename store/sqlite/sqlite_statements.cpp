@@ -11,7 +11,8 @@ namespace {
 // Column lists, in the order the session's row readers expect them.
 #define CUSTOMER_COLUMNS                                                                \
   "customer_id, birth_date, marketing_consent, night_consent, tier, available_points, " \
-  "pending_points, event_seq, created_at_us, updated_at_us"
+  "pending_points, event_seq, created_at_us, updated_at_us, tier_since_us, window_spend_won, " \
+  "window_orders, spend_as_of"
 #define LOT_COLUMNS                                                                          \
   "lot_id, customer_id, kind, order_id, source_entry_id, initial_points, remaining_points, " \
   "created_at_us, expires_at_us, expired"
@@ -22,7 +23,7 @@ namespace {
   "order_id, customer_id, amount_won, shipping_won, points_redeemed, paid_won, earn_rate_bp, " \
   "rule_version, tier_at_order, earn_points, earn_clawed_points, restored_points, "            \
   "shortfall_points, refunded_won, qualifying_won, status, earn_activated, placed_at_us, "     \
-  "confirmed_at_us, cancelled_at_us, request_hash"
+  "confirmed_at_us, cancelled_at_us, request_hash, spend_date, counted_spend_won"
 #define REFUND_COLUMNS                                                                  \
   "order_id, refund_id, amount_won, clawed_points, restored_points, shortfall_points, " \
   "deduction_won, cash_refund_won, cancel, request_hash, created_at_us"
@@ -33,6 +34,13 @@ namespace {
 #define IDEMPOTENCY_COLUMNS \
   "scope_key, request_hash, status_code, response_body, created_at_us, expires_at_us"
 #define API_KEY_COLUMNS "name, role, key_hash, created_at_us, revoked_at_us"
+#define TIER_CHANGE_COLUMNS                                                                   \
+  "change_id, customer_id, from_tier, to_tier, kind, reason, window_start, window_end, "      \
+  "qualifying_won, threshold_won, order_count, policy, rule_version, business_date, "         \
+  "created_at_us"
+#define JOB_RUN_COLUMNS                                                                   \
+  "business_date, step, shard, shards, status, cursor, summary_json, started_at_us, "     \
+  "finished_at_us"
 
 // The LotQuery filters, shared by the three lot lookups so they bind alike: ?1 customer_id ('' =
 // any), ?2 kind (0 = any), ?3 order_id ('' = any), ?4 only_nonzero, ?5 include_expired,
@@ -60,10 +68,11 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
      "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE customer_id = ?1"},
     {StmtId::kInsertCustomer, "insert customer",
      "INSERT INTO customers (" CUSTOMER_COLUMNS
-     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
     {StmtId::kUpdateCustomer, "update customer",
      "UPDATE customers SET birth_date = ?2, marketing_consent = ?3, night_consent = ?4, tier = ?5,"
-     " available_points = ?6, pending_points = ?7, event_seq = ?8, updated_at_us = ?9"
+     " available_points = ?6, pending_points = ?7, event_seq = ?8, updated_at_us = ?9,"
+     " tier_since_us = ?10, window_spend_won = ?11, window_orders = ?12, spend_as_of = ?13"
      " WHERE customer_id = ?1"},
     {StmtId::kListCustomers, "list customers",
      "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE customer_id > ?1"
@@ -101,14 +110,14 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
     {StmtId::kFindOrder, "find order", "SELECT " ORDER_COLUMNS " FROM orders WHERE order_id = ?1"},
     {StmtId::kInsertOrder, "insert order",
      "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-     " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"},
+     " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"},
     {StmtId::kUpdateOrder, "update order",
      "UPDATE orders SET amount_won = ?2, shipping_won = ?3, points_redeemed = ?4, paid_won = ?5,"
      " earn_rate_bp = ?6, rule_version = ?7, tier_at_order = ?8, earn_points = ?9,"
      " earn_clawed_points = ?10, restored_points = ?11, shortfall_points = ?12,"
      " refunded_won = ?13, qualifying_won = ?14, status = ?15, earn_activated = ?16,"
-     " placed_at_us = ?17, confirmed_at_us = ?18, cancelled_at_us = ?19, request_hash = ?20"
-     " WHERE order_id = ?1"},
+     " placed_at_us = ?17, confirmed_at_us = ?18, cancelled_at_us = ?19, request_hash = ?20,"
+     " spend_date = ?21, counted_spend_won = ?22 WHERE order_id = ?1"},
     {StmtId::kFindRefund, "find refund",
      "SELECT " REFUND_COLUMNS " FROM refunds WHERE order_id = ?1 AND refund_id = ?2"},
     {StmtId::kInsertRefund, "insert refund",
@@ -139,6 +148,43 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
     {StmtId::kPurgeIdempotency, "purge idempotency records",
      "DELETE FROM idempotency WHERE expires_at_us > 0 AND expires_at_us <= ?1"},
 
+    {StmtId::kInsertSpend, "insert spend record",
+     "INSERT INTO spend_records (customer_id, order_id, date, amount_won, orders_delta,"
+     " created_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+    {StmtId::kSumSpend, "sum spend",
+     "SELECT COALESCE(SUM(amount_won), 0), COALESCE(SUM(orders_delta), 0), COALESCE(MIN(date), 0)"
+     " FROM spend_records WHERE customer_id = ?1 AND date BETWEEN ?2 AND ?3"},
+    {StmtId::kInsertTierChange, "insert tier change",
+     "INSERT INTO tier_changes (" TIER_CHANGE_COLUMNS ") VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6,"
+     " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+    {StmtId::kListTierChanges, "list tier changes",
+     "SELECT " TIER_CHANGE_COLUMNS " FROM tier_changes WHERE customer_id = ?1"
+     " ORDER BY change_id DESC LIMIT ?2"},
+    {StmtId::kOrdersAwaitingActivation, "list orders awaiting activation",
+     "SELECT order_id FROM orders WHERE earn_activated = 0 AND status <> 3"
+     " AND placed_at_us < ?1 AND order_id > ?2 ORDER BY order_id LIMIT ?3"},
+    {StmtId::kCustomersWithDueLots, "list customers with due lots",
+     "SELECT DISTINCT customer_id FROM lots WHERE kind = 2 AND expired = 0"
+     " AND expires_at_us > 0 AND expires_at_us <= ?1 AND customer_id > ?2"
+     " ORDER BY customer_id LIMIT ?3"},
+    {StmtId::kRecomputeWindowSpend, "recompute window spend",
+     "UPDATE customers SET (window_spend_won, window_orders) = (SELECT"
+     " COALESCE(SUM(r.amount_won), 0), COALESCE(SUM(r.orders_delta), 0) FROM spend_records r"
+     " WHERE r.customer_id = customers.customer_id AND r.date BETWEEN ?1 AND ?2),"
+     " spend_as_of = ?3 WHERE ?5 = 1 OR loyalty_shard(customer_id, ?5) = ?4"},
+    {StmtId::kListStandings, "list standings",
+     "SELECT customer_id, tier, tier_since_us, window_spend_won, window_orders,"
+     " available_points, pending_points FROM customers WHERE customer_id > ?1"
+     " AND (?4 = 1 OR loyalty_shard(customer_id, ?4) = ?3) ORDER BY customer_id LIMIT ?2"},
+    {StmtId::kFindJobRun, "find job run",
+     "SELECT " JOB_RUN_COLUMNS " FROM job_runs WHERE business_date = ?1 AND step = ?2"
+     " AND shard = ?3 AND shards = ?4"},
+    {StmtId::kUpsertJobRun, "save job run",
+     "INSERT INTO job_runs (" JOB_RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+     " ON CONFLICT (business_date, step, shard, shards) DO UPDATE SET status = excluded.status,"
+     " cursor = excluded.cursor, summary_json = excluded.summary_json,"
+     " finished_at_us = excluded.finished_at_us"},
+
     {StmtId::kInsertApiKey, "insert api key",
      "INSERT INTO api_keys (" API_KEY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"},
     {StmtId::kFindApiKeyByHash, "find api key",
@@ -159,6 +205,8 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
 #undef EVENT_COLUMNS
 #undef IDEMPOTENCY_COLUMNS
 #undef API_KEY_COLUMNS
+#undef TIER_CHANGE_COLUMNS
+#undef JOB_RUN_COLUMNS
 #undef LOT_FILTERS
 
 // The table is indexed by id: catch a definition out of place at compile time.

@@ -54,6 +54,17 @@ enum class StmtId : int {
   kFindIdempotency,
   kInsertIdempotency,
   kPurgeIdempotency,
+  // spend, tiers, daily job
+  kInsertSpend,
+  kSumSpend,
+  kInsertTierChange,
+  kListTierChanges,
+  kOrdersAwaitingActivation,
+  kCustomersWithDueLots,
+  kRecomputeWindowSpend,
+  kListStandings,
+  kFindJobRun,
+  kUpsertJobRun,
   // api keys
   kInsertApiKey,
   kFindApiKeyByHash,

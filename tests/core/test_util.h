@@ -22,10 +22,17 @@ inline Program TestProgram() {
   Program p;
   p.version = 3;
   p.name = "test";
-  p.tiers = {{"BRONZE", "Bronze", 0, 100},
-             {"SILVER", "Silver", 300000, 200},
-             {"GOLD", "Gold", 1000000, 300},
-             {"VIP", "VIP", 3000000, 500}};
+  auto tier = [](const char* code, Won threshold_won, int32_t rate_bp) {
+    TierRule t;
+    t.code = code;
+    t.name = code;
+    t.threshold_won = threshold_won;
+    t.earn_rate_bp = rate_bp;
+    return t;
+  };
+  p.tiers = {tier("BRONZE", 0, 100), tier("SILVER", 300000, 200), tier("GOLD", 1000000, 300),
+             tier("VIP", 3000000, 500)};
+  p.tiering.schedule = EvaluationSchedule::kDaily;
   p.truncation_unit_points = 1;
   p.pending_mode = PendingMode::kConfirmationOrDays;
   p.pending_days = 14;
