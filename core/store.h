@@ -125,6 +125,7 @@ class Session {
   // Shard: ShardOf(customer_id, shards) == shard (core/shard.h; shards = 1 means all).
   virtual Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of,
                                                int shard, int shards) = 0;
+  virtual Result<int64_t> CountCustomers() = 0;
   // Customers of the shard with customer_id > after_id, ascending, at most limit.
   virtual Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit,
                                                           int shard, int shards) = 0;

@@ -80,6 +80,7 @@ class SqliteSession final : public Session {
                                                         int limit) override;
   Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of, int shard,
                                        int shards) override;
+  Result<int64_t> CountCustomers() override;
   Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit,
                                                   int shard, int shards) override;
   Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,

@@ -152,6 +152,12 @@ Result<std::vector<TierStanding>> SqliteSession::ListStandings(const std::string
   return ReadAll(stmt, &ReadStanding);
 }
 
+Result<int64_t> SqliteSession::CountCustomers() {
+  LOYALTY_ASSIGN_OR_RETURN(Stmt stmt, Use(StmtId::kCountCustomers));
+  LOYALTY_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : int64_t{0};
+}
+
 Result<std::optional<JobRun>> SqliteSession::FindJobRun(DateKey date, const std::string& step,
                                                         int shard, int shards) {
   LOYALTY_ASSIGN_OR_RETURN(Stmt stmt, Use(StmtId::kFindJobRun));

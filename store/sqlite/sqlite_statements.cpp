@@ -176,6 +176,7 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
      "SELECT customer_id, tier, tier_since_us, window_spend_won, window_orders,"
      " available_points, pending_points FROM customers WHERE customer_id > ?1"
      " AND (?4 = 1 OR loyalty_shard(customer_id, ?4) = ?3) ORDER BY customer_id LIMIT ?2"},
+    {StmtId::kCountCustomers, "count customers", "SELECT COUNT(*) FROM customers"},
     {StmtId::kFindJobRun, "find job run",
      "SELECT " JOB_RUN_COLUMNS " FROM job_runs WHERE business_date = ?1 AND step = ?2"
      " AND shard = ?3 AND shards = ?4"},

@@ -63,6 +63,7 @@ enum class StmtId : int {
   kCustomersWithDueLots,
   kRecomputeWindowSpend,
   kListStandings,
+  kCountCustomers,
   kFindJobRun,
   kUpsertJobRun,
   // api keys

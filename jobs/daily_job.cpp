@@ -1,0 +1,294 @@
+#include "jobs/daily_job.h"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include "core/json_writer.h"
+#include "core/ledger.h"
+#include "core/shard.h"
+#include "core/tiers.h"
+
+namespace loyalty {
+namespace {
+
+constexpr Micros kDayUs = 86'400'000'000;
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// What one step does: list the next page of keys after a cursor, and process one key.
+struct StepDef {
+  std::string name;
+  std::function<Result<std::vector<std::string>>(Session&, const std::string& after)> next_page;
+  // Returns whether the item changed anything.
+  std::function<Result<bool>(Session&, const std::string& key)> process;
+  int64_t total = 0;
+};
+
+class Runner {
+ public:
+  Runner(Session& s, const Program& p, const DailyJobOptions& o, DailySummary& summary,
+         Micros now_us)
+      : s_(s), p_(p), o_(o), summary_(summary), now_us_(now_us) {}
+
+  // Runs a paged step: batches of keys, each batch in one transaction (real run) with the
+  // cursor saved in it. In a dry run the caller holds one transaction for everything.
+  Status RunPaged(const StepDef& def) {
+    StepSummary st;
+    st.step = def.name;
+    auto t0 = std::chrono::steady_clock::now();
+    JobRun run;
+    if (!o_.dry_run) {
+      LOYALTY_ASSIGN_OR_RETURN(std::optional<JobRun> prior, LoadRun(def.name));
+      if (prior && prior->status == "done") {
+        st.skipped = true;
+        summary_.steps.push_back(st);
+        return Status::Ok();
+      }
+      run = prior ? *prior : NewRun(def.name);
+    }
+    std::string cursor = run.cursor;
+    int batches = 0;
+    for (;;) {
+      if (!o_.dry_run) LOYALTY_RETURN_IF_ERROR(s_.Begin());
+      auto page = def.next_page(s_, cursor);
+      if (!page.ok()) return Abort(page.status());
+      for (const std::string& key : *page) {
+        ++st.scanned;
+        LOYALTY_RETURN_IF_ERROR(s_.Savepoint());
+        auto changed = def.process(s_, key);
+        if (changed.ok()) {
+          LOYALTY_RETURN_IF_ERROR(s_.ReleaseSavepoint());
+          st.changed += *changed ? 1 : 0;
+        } else {
+          LOYALTY_RETURN_IF_ERROR(s_.RollbackToSavepoint());
+          if (changed.status().code() == Code::kUnavailable ||
+              changed.status().code() == Code::kRetry) {
+            return Abort(changed.status());
+          }
+          ++st.failed;
+          if (summary_.errors.size() < 20) {
+            summary_.errors.push_back(def.name + " " + key + ": " + changed.status().ToString());
+          }
+        }
+      }
+      if (!page->empty()) cursor = page->back();
+      bool last = static_cast<int>(page->size()) < o_.batch_size;
+      if (!o_.dry_run) {
+        run.cursor = cursor;
+        if (last) Finish(run, st);
+        LOYALTY_RETURN_IF_ERROR(s_.UpsertJobRun(run));
+        LOYALTY_RETURN_IF_ERROR(s_.Commit());
+      }
+      ++batches;
+      if (o_.on_progress) o_.on_progress({def.name, st.scanned, def.total});
+      if (last) break;
+      if (o_.fail_after_batches > 0 && batches >= o_.fail_after_batches) {
+        return Status(Code::kUnavailable, "fault injected after " + std::to_string(batches) +
+                                              " batches of " + def.name);
+      }
+    }
+    st.seconds = SecondsSince(t0);
+    summary_.steps.push_back(st);
+    return Status::Ok();
+  }
+
+  // A step that is one statement (spend): done in one transaction.
+  Status RunOnce(const std::string& name, const std::function<Result<int64_t>(Session&)>& fn) {
+    StepSummary st;
+    st.step = name;
+    auto t0 = std::chrono::steady_clock::now();
+    JobRun run;
+    if (!o_.dry_run) {
+      LOYALTY_ASSIGN_OR_RETURN(std::optional<JobRun> prior, LoadRun(name));
+      if (prior && prior->status == "done") {
+        st.skipped = true;
+        summary_.steps.push_back(st);
+        return Status::Ok();
+      }
+      run = prior ? *prior : NewRun(name);
+      LOYALTY_RETURN_IF_ERROR(s_.Begin());
+    }
+    auto n = fn(s_);
+    if (!n.ok()) return Abort(n.status());
+    st.scanned = st.changed = *n;
+    if (!o_.dry_run) {
+      Finish(run, st);
+      LOYALTY_RETURN_IF_ERROR(s_.UpsertJobRun(run));
+      LOYALTY_RETURN_IF_ERROR(s_.Commit());
+    }
+    st.seconds = SecondsSince(t0);
+    if (o_.on_progress) o_.on_progress({name, st.scanned, st.scanned});
+    summary_.steps.push_back(st);
+    return Status::Ok();
+  }
+
+ private:
+  Result<std::optional<JobRun>> LoadRun(const std::string& step) {
+    return s_.FindJobRun(ToDateKey(o_.date), step, o_.shard, o_.shards);
+  }
+  JobRun NewRun(const std::string& step) const {
+    JobRun r;
+    r.business_date = ToDateKey(o_.date);
+    r.step = step;
+    r.shard = o_.shard;
+    r.shards = o_.shards;
+    r.status = "running";
+    r.started_at_us = now_us_;
+    return r;
+  }
+  void Finish(JobRun& run, const StepSummary& st) const {
+    run.status = "done";
+    run.finished_at_us = now_us_;
+    run.summary_json = JsonWriter()
+                           .Int("scanned", st.scanned)
+                           .Int("changed", st.changed)
+                           .Int("failed", st.failed)
+                           .Finish();
+  }
+  Status Abort(const Status& st) {
+    if (!o_.dry_run) s_.Rollback();
+    return st;
+  }
+
+  Session& s_;
+  const Program& p_;
+  const DailyJobOptions& o_;
+  DailySummary& summary_;
+  Micros now_us_;
+};
+
+bool InShard(const std::string& customer_id, const DailyJobOptions& o) {
+  return o.shards <= 1 || ShardOf(customer_id, o.shards) == o.shard;
+}
+
+}  // namespace
+
+std::string DailySummary::ToText() const {
+  std::string out = "daily job for " + FormatLocalDate(date) + "\n";
+  char line[160];
+  for (const StepSummary& s : steps) {
+    if (s.skipped) {
+      std::snprintf(line, sizeof line, "  %-9s already done for this date (skipped)\n",
+                    s.step.c_str());
+    } else {
+      std::snprintf(line, sizeof line, "  %-9s %10lld scanned %10lld changed %6lld failed %8.2f s\n",
+                    s.step.c_str(), static_cast<long long>(s.scanned),
+                    static_cast<long long>(s.changed), static_cast<long long>(s.failed), s.seconds);
+    }
+    out += line;
+  }
+  if (tier_moves.empty()) out += "  tier moves: none\n";
+  for (const auto& [move, n] : tier_moves) {
+    std::snprintf(line, sizeof line, "  tier move %s -> %s: %lld\n", move.first.c_str(),
+                  move.second.c_str(), static_cast<long long>(n));
+    out += line;
+  }
+  for (const std::string& e : errors) out += "  error: " + e + "\n";
+  return out;
+}
+
+Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
+  const Micros now_us = clock_.NowMicros();
+  const LocalDate today = BusinessDate(now_us, program_.time_zone);
+  if (o.date > today) {
+    return Status::Invalid("--date", FormatLocalDate(o.date) + " is in the future (today is " +
+                                         FormatLocalDate(today) + " in " + program_.time_zone + ")");
+  }
+  if (!program_.effective_date.empty() && FormatLocalDate(o.date) < program_.effective_date) {
+    return Status::Invalid("--date", "programme version " + std::to_string(program_.version) +
+                                         " takes effect on " + program_.effective_date +
+                                         "; run this date with the version then in force");
+  }
+  if (o.shards < 1 || o.shard < 0 || o.shard >= o.shards) {
+    return Status::Invalid("--shard", "must be k/n with 0 <= k < n");
+  }
+  // T: the end of D, or now if D is today. Nothing expires or activates before its time.
+  const Micros t_us = std::min(now_us, StartOfDay(AddDays(o.date, 1), program_.time_zone));
+  const Ctx ctx{program_, t_us, Actor{"daily", "jobs"}};
+
+  LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, store_.OpenSession());
+  DailySummary summary;
+  summary.date = o.date;
+  Runner runner(*s, program_, o, summary, now_us);
+  if (o.dry_run) LOYALTY_RETURN_IF_ERROR(s->Begin());
+  struct RollbackGuard {
+    Session& s;
+    bool active;
+    ~RollbackGuard() {
+      if (active) s.Rollback();
+    }
+  } guard{*s, o.dry_run};
+
+  const bool days_mode = program_.pending_mode == PendingMode::kDays ||
+                         program_.pending_mode == PendingMode::kConfirmationOrDays;
+  if (days_mode) {
+    const Micros placed_before = t_us - int64_t{program_.pending_days} * kDayUs + 1;
+    StepDef activate{"activate",
+                     [&](Session& ss, const std::string& after) {
+                       return ss.OrdersAwaitingActivation(placed_before, after, o.batch_size);
+                     },
+                     [&](Session& ss, const std::string& order_id) -> Result<bool> {
+                       if (o.shards > 1) {
+                         LOYALTY_ASSIGN_OR_RETURN(std::optional<Order> ord, ss.FindOrder(order_id));
+                         if (!ord || !InShard(ord->customer_id, o)) return false;
+                       }
+                       return ActivateIfMatured(ss, order_id, ctx);
+                     }};
+    LOYALTY_RETURN_IF_ERROR(runner.RunPaged(activate));
+  }
+
+  StepDef expire{"expire",
+                 [&](Session& ss, const std::string& after) {
+                   return ss.CustomersWithDueLots(t_us, after, o.batch_size);
+                 },
+                 [&](Session& ss, const std::string& customer_id) -> Result<bool> {
+                   if (!InShard(customer_id, o)) return false;
+                   LOYALTY_ASSIGN_OR_RETURN(Points n, ExpireDueLots(ss, customer_id, ctx));
+                   return n > 0;
+                 }};
+  LOYALTY_RETURN_IF_ERROR(runner.RunPaged(expire));
+
+  const Window w = WindowFor(program_.tiering, o.date);
+  LOYALTY_RETURN_IF_ERROR(runner.RunOnce("spend", [&](Session& ss) {
+    return ss.RecomputeWindowSpend(w.start, w.end, ToDateKey(o.date), o.shard, o.shards);
+  }));
+
+  // Tiers: decide from the recomputed window spend; re-decide and apply under the customer's
+  // lock (EvaluateTier sums the records again, so a concurrent order cannot be missed).
+  LOYALTY_ASSIGN_OR_RETURN(int64_t customers, s->CountCustomers());
+  std::set<std::string> pending_moves;  // customers of the current page whose tier would move
+  StepDef tiers{"tiers",
+                [&](Session& ss, const std::string& after) -> Result<std::vector<std::string>> {
+                  LOYALTY_ASSIGN_OR_RETURN(std::vector<TierStanding> page,
+                                           ss.ListStandings(after, o.batch_size, o.shard, o.shards));
+                  std::vector<std::string> keys;
+                  keys.reserve(page.size());
+                  pending_moves.clear();
+                  for (const TierStanding& t : page) {
+                    keys.push_back(t.customer_id);
+                    TierDecision d = DecideTier(program_, o.date, t.tier, t.tier_since_us,
+                                                t.window_spend_won, t.window_orders);
+                    if (d.kind != TierDecision::Kind::kKeep) pending_moves.insert(t.customer_id);
+                  }
+                  // The page's last key is the cursor even if nobody on it moves.
+                  return keys;
+                },
+                [&](Session& ss, const std::string& customer_id) -> Result<bool> {
+                  if (!pending_moves.count(customer_id)) return false;
+                  LOYALTY_ASSIGN_OR_RETURN(std::optional<Customer> before,
+                                           ss.FindCustomer(customer_id));
+                  LOYALTY_ASSIGN_OR_RETURN(TierDecision d, EvaluateTier(ss, customer_id, o.date, ctx));
+                  if (d.kind == TierDecision::Kind::kKeep || !before) return false;
+                  ++summary.tier_moves[{before->tier, program_.tiers[d.to].code}];
+                  return true;
+                },
+                customers};
+  LOYALTY_RETURN_IF_ERROR(runner.RunPaged(tiers));
+  return summary;
+}
+
+}  // namespace loyalty

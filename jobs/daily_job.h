@@ -1,0 +1,81 @@
+// The daily job: the scheduled half of the ledger and the tiers, for one business date D.
+//
+// Steps, in this order (docs/jobs.md says why this order):
+//   1. activate  pending points whose pending period ended by T (PendingMode days modes)
+//   2. expire    available lots due by T
+//   3. spend     recompute every customer's window spend as of D (one set-based statement)
+//   4. tiers     downgrades (on evaluation dates, after retention) and missed upgrades
+// where T = min(now, end of D in the programme's zone): nothing expires or activates early.
+//
+// Each step is idempotent per business date and shard: a finished step is recorded in job_runs
+// and skipped on a rerun (and re-running it would change nothing anyway), and an interrupted step
+// resumes after the last committed batch (the cursor is saved in the batch's own transaction).
+// --dry-run runs everything in one transaction that is rolled back: the same summary, nothing
+// written. --shard k/n processes the customers with ShardOf(customer_id, n) == k only.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/business_time.h"
+#include "core/clock.h"
+#include "core/program.h"
+#include "core/status.h"
+#include "core/store.h"
+
+namespace loyalty {
+
+struct JobProgress {
+  std::string step;
+  int64_t done = 0;
+  int64_t total = 0;  // 0 = unknown
+};
+
+struct DailyJobOptions {
+  LocalDate date;
+  bool dry_run = false;
+  int shard = 0;
+  int shards = 1;
+  int batch_size = 500;  // items per transaction
+  std::function<void(const JobProgress&)> on_progress;  // called after every batch
+  // Fault injection for tests: fail with kUnavailable after this many committed batches of a
+  // step (0 = never), as a crash would, leaving the cursor of the last committed batch.
+  int fail_after_batches = 0;
+};
+
+struct StepSummary {
+  std::string step;
+  bool skipped = false;  // already done for this date and shard
+  int64_t scanned = 0;
+  int64_t changed = 0;
+  int64_t failed = 0;  // items whose command failed (reported, not retried)
+  double seconds = 0;
+};
+
+struct DailySummary {
+  LocalDate date;
+  std::vector<StepSummary> steps;
+  std::map<std::pair<std::string, std::string>, int64_t> tier_moves;  // (from, to) -> count
+  std::vector<std::string> errors;  // first few item failures, for the operator
+  std::string ToText() const;
+};
+
+class DailyJob {
+ public:
+  DailyJob(Store& store, const Program& program, const Clock& clock)
+      : store_(store), program_(program), clock_(clock) {}
+
+  // Validates the date (not in the future, not before the programme's effective date) and runs
+  // the four steps. Stops at the first environment failure (kUnavailable...) so a rerun resumes.
+  Result<DailySummary> Run(const DailyJobOptions& options);
+
+ private:
+  Store& store_;
+  const Program& program_;
+  const Clock& clock_;
+};
+
+}  // namespace loyalty
