@@ -209,11 +209,9 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
   req.params = std::move(match.params);
   Result<std::map<std::string, std::string>> query =
       ParseQuery(q == std::string::npos ? "" : uri.substr(q + 1));
-  Result<ApiResponse> result = query.status();
-  if (query.ok()) {
-    req.query = std::move(*query);
-    result = Dispatch(request, *match.route, req, body.bytes);
-  }
+  if (query.ok()) req.query = std::move(*query);
+  Result<ApiResponse> result =
+      query.ok() ? Dispatch(request, *match.route, req, body.bytes) : query.status();
   if (result.ok()) {
     outcome.response = std::move(result).value();
   } else {

@@ -134,7 +134,7 @@ Status ApiServer::Start() {
   try {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(m.opts.host, static_cast<Poco::UInt16>(m.opts.port)),
-                /*reuseAddress=*/true);
+                /*reuseAddress=*/true, /*reusePort=*/false);  // a busy port must fail
     socket.listen(std::max(64, m.opts.max_queued));
     auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
     params->setKeepAlive(true);
