@@ -3,7 +3,14 @@
 // small keep-alive HTTP client over Poco::Net::HTTPClientSession.
 #pragma once
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -12,14 +19,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-#include <spdlog/spdlog.h>
 
 #include "api/auth.h"
 #include "api/program_json.h"
@@ -58,8 +57,7 @@ class Client {
 
   // body_set: send a body (with Content-Length) even when empty.
   HttpResult Send(const std::string& method, const std::string& path, const std::string& token,
-                  const std::string& body = "", const Headers& headers = {},
-                  bool chunked = false) {
+                  const std::string& body = "", const Headers& headers = {}, bool chunked = false) {
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) req.set("Authorization", "Bearer " + token);
     bool has_type = false;
@@ -122,7 +120,9 @@ class TempDir {
 };
 
 // 2026-03-02 10:00 KST.
-inline Micros TestStart() { return StartOfDay(LocalDate{2026, 3, 2}, "Asia/Seoul") + 36'000'000'000; }
+inline Micros TestStart() {
+  return StartOfDay(LocalDate{2026, 3, 2}, "Asia/Seoul") + 36'000'000'000;
+}
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -179,10 +179,10 @@ class ApiTest : public ::testing::Test {
   }
   // Gives a customer available points through a supervisor adjustment.
   void GivePoints(const std::string& customer_id, int64_t points, const std::string& id) {
-    HttpResult r = client().Post("/v1/customers/" + customer_id + "/adjustments",
-                                 Token("cs_supervisor"),
-                                 R"({"adjustment_id":")" + id + R"(","points":)" +
-                                     std::to_string(points) + R"(,"reason_code":"goodwill"})");
+    HttpResult r =
+        client().Post("/v1/customers/" + customer_id + "/adjustments", Token("cs_supervisor"),
+                      R"({"adjustment_id":")" + id + R"(","points":)" + std::to_string(points) +
+                          R"(,"reason_code":"goodwill"})");
     ASSERT_EQ(r.status, 201) << r.body;
   }
 

@@ -1,9 +1,10 @@
 // API keys, hashing and the problem table, without a server.
+#include "api/auth.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "api/auth.h"
 #include "api/crypto.h"
 #include "api/idempotency.h"
 #include "api/problem.h"
@@ -115,9 +116,9 @@ TEST_F(ApiKeyTest, AuthenticateRejectsBadHeadersAndRevokedKeys) {
   auto token = CreateApiKey(*session_, "k", "admin", 0);
   ASSERT_TRUE(token.ok());
   EXPECT_TRUE(Authenticate(*session_, "bearer " + *token).ok());  // the scheme is case-blind
-  for (const std::string& bad : {std::string(), std::string("Bearer"), "Basic " + *token,
-                                 *token, "Bearer lk_" + std::string(40, 'a'),
-                                 "Bearer " + token->substr(0, 42)}) {
+  for (const std::string& bad :
+       {std::string(), std::string("Bearer"), "Basic " + *token, *token,
+        "Bearer lk_" + std::string(40, 'a'), "Bearer " + token->substr(0, 42)}) {
     EXPECT_EQ(Authenticate(*session_, bad).status().code(), Code::kUnauthorized) << bad;
   }
   ASSERT_TRUE(session_->RevokeApiKey("k", 5).ok());

@@ -44,8 +44,9 @@ TEST_F(ApiTest, CheckoutFlowFromCustomerToPartialRefund) {
 
   GivePoints("c-flow", 3000, "adj-welcome");
 
-  HttpResult quote = client().Post(
-      "/v1/quotes", checkout, R"({"customer_id":"c-flow","amount_won":30000,"points_to_redeem":2000})");
+  HttpResult quote =
+      client().Post("/v1/quotes", checkout,
+                    R"({"customer_id":"c-flow","amount_won":30000,"points_to_redeem":2000})");
   ASSERT_EQ(quote.status, 200) << quote.body;
   EXPECT_EQ(quote.Int("available_points"), 3500);
   EXPECT_EQ(quote.Int("paid_won"), 28000);
@@ -53,8 +54,9 @@ TEST_F(ApiTest, CheckoutFlowFromCustomerToPartialRefund) {
   EXPECT_TRUE(quote.Json()->getValue<bool>("redeemable"));
   EXPECT_TRUE(quote.Json()->isNull("redeem_error"));
 
-  HttpResult too_much = client().Post(
-      "/v1/quotes", checkout, R"({"customer_id":"c-flow","amount_won":30000,"points_to_redeem":9000})");
+  HttpResult too_much =
+      client().Post("/v1/quotes", checkout,
+                    R"({"customer_id":"c-flow","amount_won":30000,"points_to_redeem":9000})");
   ASSERT_EQ(too_much.status, 200) << too_much.body;
   EXPECT_FALSE(too_much.Json()->getValue<bool>("redeemable"));
   EXPECT_EQ(too_much.Json()->getObject("redeem_error")->getValue<std::string>("code"),
@@ -97,9 +99,9 @@ TEST_F(ApiTest, CheckoutFlowFromCustomerToPartialRefund) {
   EXPECT_EQ(SumAvailableDeltas(entries), available);
   EXPECT_TRUE(ledger.Json()->isNull("next_cursor"));
   // Newest first: the refund's restore/reverse entries lead, the first earn is last.
-  EXPECT_EQ(entries->getObject(static_cast<unsigned>(entries->size() - 1))
-                ->getValue<std::string>("kind"),
-            "earn");
+  EXPECT_EQ(
+      entries->getObject(static_cast<unsigned>(entries->size() - 1))->getValue<std::string>("kind"),
+      "earn");
 
   HttpResult events = client().Get("/v1/customers/c-flow/events", Token("messaging"));
   ASSERT_EQ(events.status, 200) << events.body;
@@ -129,10 +131,11 @@ TEST_F(ApiTest, CancelRefundsTheRestAndIsIdempotent) {
                       R"({"order_id":"o-c","customer_id":"c-cancel","amount_won":20000})")
                 .status,
             201);
-  ASSERT_EQ(client()
-                .Post("/v1/orders/o-c/refunds", checkout, R"({"refund_id":"r-a","amount_won":5000})")
-                .status,
-            201);
+  ASSERT_EQ(
+      client()
+          .Post("/v1/orders/o-c/refunds", checkout, R"({"refund_id":"r-a","amount_won":5000})")
+          .status,
+      201);
   HttpResult cancel = client().Post("/v1/orders/o-c/cancel", checkout, "");
   ASSERT_EQ(cancel.status, 201) << cancel.body;
   EXPECT_EQ(cancel.Json()->getObject("refund")->getValue<int64_t>("amount_won"), 15000);

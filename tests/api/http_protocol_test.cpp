@@ -45,8 +45,8 @@ TEST_F(ApiTest, BodiesOver64KiBAre413AndWriteNothing) {
   EXPECT_EQ(r.ContentType(), "application/problem+json");
   // The connection is still usable: the body was drained.
   EXPECT_EQ(client().Get("/healthz", "").status, 200);
-  HttpResult chunked = client().Send("POST", "/v1/orders", Token("checkout"),
-                                     BigOrder(100 * 1024), {}, /*chunked=*/true);
+  HttpResult chunked = client().Send("POST", "/v1/orders", Token("checkout"), BigOrder(100 * 1024),
+                                     {}, /*chunked=*/true);
   EXPECT_EQ(chunked.status, 413) << chunked.body;
   EXPECT_FALSE(OrderExists("o-big"));
   // Just under the limit is parsed (and refused for the unknown member, not for size).
@@ -127,6 +127,29 @@ TEST(ApiServerTest, ReadinessFailsWithoutSchema) {
   EXPECT_EQ(ready.Header("Retry-After"), "1");
   server.Stop();
   server.Stop();  // idempotent
+}
+
+TEST(ApiServerTest, JsonLogsAndKeepAliveRotation) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("logs.db"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Migrate().ok());
+  auto program = ParseProgramJson(DemoProgramJson());
+  ASSERT_TRUE(program.ok());
+  FakeClock clock(TestStart());
+  ServerOptions opts;
+  opts.port = 0;
+  opts.json_logs = true;
+  opts.keep_alive_max_requests = 2;
+  opts.threads = 4;
+  ApiServer server(**store, *program, clock, opts);
+  ASSERT_TRUE(server.Start().ok());
+  Client client(server.port());
+  for (int i = 0; i < 5; ++i) {  // the client reconnects after every second request
+    HttpResult r = client.Get("/healthz", "");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.response.getKeepAlive(), i % 2 == 0) << i;
+  }
 }
 
 TEST(ApiServerTest, RejectsBadOptionsAndBusyPorts) {

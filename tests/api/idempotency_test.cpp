@@ -99,8 +99,9 @@ TEST_F(IdempotencyTest, RefundIdIsANaturalKey) {
   HttpResult first = client().Post("/v1/orders/o-f/refunds", t, refund);
   ASSERT_EQ(first.status, 201) << first.body;
   ExpectReplayOf(client().Post("/v1/orders/o-f/refunds", t, refund), first);
-  ExpectConflict(client().Post("/v1/orders/o-f/refunds", t, R"({"refund_id":"r-1","amount_won":3000})"),
-                 "refund_id");
+  ExpectConflict(
+      client().Post("/v1/orders/o-f/refunds", t, R"({"refund_id":"r-1","amount_won":3000})"),
+      "refund_id");
   HttpResult order = client().Get("/v1/orders/o-f", t);
   EXPECT_EQ(order.Int("refunded_won"), 2000);
   EXPECT_EQ(order.Json()->getArray("refunds")->size(), 1u);

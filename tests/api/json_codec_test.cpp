@@ -1,7 +1,8 @@
 // Unit tests of the strict request codec and the renderings, without a server.
+#include "api/json_codec.h"
+
 #include <gtest/gtest.h>
 
-#include "api/json_codec.h"
 #include "api/json_render.h"
 
 namespace loyalty {
@@ -16,8 +17,9 @@ Poco::JSON::Object::Ptr Parse(const std::string& text) {
 std::string FieldOf(const Status& s) { return s.ok() ? "<ok>" : s.field(); }
 
 TEST(JsonCodecTest, IntegersMustBeExactAndJsonSafe) {
-  auto o = Parse(R"({"max":9007199254740991,"min":-9007199254740991,"over":9007199254740992,)"
-                 R"("under":-9007199254740992,"frac":1.5,"whole":2.0,"exp":1e2,"str":"7","t":true})");
+  auto o =
+      Parse(R"({"max":9007199254740991,"min":-9007199254740991,"over":9007199254740992,)"
+            R"("under":-9007199254740992,"frac":1.5,"whole":2.0,"exp":1e2,"str":"7","t":true})");
   EXPECT_EQ(*RequireInteger(*o, "max"), kMaxJsonSafeInteger);
   EXPECT_EQ(*RequireInteger(*o, "min"), -kMaxJsonSafeInteger);
   for (const char* bad : {"over", "under", "frac", "whole", "exp", "str", "t"}) {
@@ -102,9 +104,8 @@ TEST(JsonRenderTest, RendersEventsWithEmbeddedPayloadAndRfc3339Instants) {
   e.type = "order.placed";
   e.payload_json = R"({"order_id":"o-1"})";
   e.created_at_us = 1'772'413'200'000'000;  // 2026-03-02T01:00:00Z
-  EXPECT_EQ(RenderEvent(e),
-            R"({"event_id":7,"customer_id":"c-1","seq":2,"type":"order.placed",)"
-            R"("payload":{"order_id":"o-1"},"created_at":"2026-03-02T01:00:00Z"})");
+  EXPECT_EQ(RenderEvent(e), R"({"event_id":7,"customer_id":"c-1","seq":2,"type":"order.placed",)"
+                            R"("payload":{"order_id":"o-1"},"created_at":"2026-03-02T01:00:00Z"})");
   EXPECT_EQ(JsonInstantOrNull(0), "null");
   EXPECT_EQ(JsonCursorOrNull(0), "null");
   EXPECT_EQ(JsonCursorOrNull(42), "\"42\"");

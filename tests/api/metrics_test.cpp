@@ -28,19 +28,25 @@ TEST_F(ApiTest, MetricsCountRequestsByRouteTemplateAndShowCommitBatches) {
       m, R"(loyalty_http_requests_total{route="/v1/orders",method="POST",status="201"} 1)"))
       << m;
   EXPECT_TRUE(Contains(
-      m, R"(loyalty_http_requests_total{route="/v1/customers/{customer_id}",method="PUT",status="201"} 1)"))
+      m,
+      R"(loyalty_http_requests_total{route="/v1/customers/{customer_id}",method="PUT",status="201"} 1)"))
       << m;
   EXPECT_TRUE(Contains(
-      m, R"(loyalty_http_requests_total{route="/v1/orders/{order_id}",method="GET",status="200"} 1)"));
+      m,
+      R"(loyalty_http_requests_total{route="/v1/orders/{order_id}",method="GET",status="200"} 1)"));
   EXPECT_TRUE(Contains(
-      m, R"(loyalty_http_requests_total{route="/v1/orders/{order_id}",method="GET",status="404"} 1)"));
-  EXPECT_TRUE(Contains(m, R"(loyalty_http_requests_total{route="unmatched",method="GET",status="404"} 1)"));
+      m,
+      R"(loyalty_http_requests_total{route="/v1/orders/{order_id}",method="GET",status="404"} 1)"));
+  EXPECT_TRUE(
+      Contains(m, R"(loyalty_http_requests_total{route="unmatched",method="GET",status="404"} 1)"));
   EXPECT_FALSE(Contains(m, "o-m1")) << "raw ids must never become labels";
   EXPECT_TRUE(Contains(m, "# TYPE loyalty_http_request_duration_seconds histogram"));
   EXPECT_TRUE(Contains(
-      m, R"(loyalty_http_request_duration_seconds_bucket{route="/v1/orders",method="POST",le="0.0005"})"));
+      m,
+      R"(loyalty_http_request_duration_seconds_bucket{route="/v1/orders",method="POST",le="0.0005"})"));
   EXPECT_TRUE(Contains(
-      m, R"(loyalty_http_request_duration_seconds_bucket{route="/v1/orders",method="POST",le="5"})"));
+      m,
+      R"(loyalty_http_request_duration_seconds_bucket{route="/v1/orders",method="POST",le="5"})"));
   EXPECT_TRUE(Contains(
       m, R"(loyalty_http_request_duration_seconds_count{route="/v1/orders",method="POST"} 1)"));
   EXPECT_TRUE(Contains(m, "# TYPE loyalty_commit_batch_size histogram"));

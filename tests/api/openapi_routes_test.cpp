@@ -12,8 +12,8 @@ namespace loyalty {
 namespace {
 
 std::set<std::string> SpecOperations(const std::string& file) {
-  static const std::set<std::string> kMethods = {"get",    "put",  "post",   "delete",
-                                                 "patch",  "head", "options", "trace"};
+  static const std::set<std::string> kMethods = {"get",   "put",  "post",    "delete",
+                                                 "patch", "head", "options", "trace"};
   std::ifstream in(file);
   EXPECT_TRUE(in.good()) << file;
   std::set<std::string> ops;

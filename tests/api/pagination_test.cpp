@@ -67,8 +67,8 @@ TEST_F(PaginationTest, CustomerEventsPageAscending) {
   EXPECT_EQ(pages, 3);
   EXPECT_EQ(seqs, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
   // Past the end: empty, and the cursor stays where it was so a poller can keep asking.
-  HttpResult end = client().Get("/v1/customers/c-p/events?after=" + std::to_string(after),
-                                Token("messaging"));
+  HttpResult end =
+      client().Get("/v1/customers/c-p/events?after=" + std::to_string(after), Token("messaging"));
   EXPECT_EQ(end.Json()->getArray("events")->size(), 0u);
   EXPECT_EQ(end.Str("next_cursor"), std::to_string(after));
   EXPECT_FALSE(end.Json()->getValue<bool>("has_more"));

@@ -10,8 +10,8 @@
 namespace loyalty::apitest {
 namespace {
 
-const std::set<std::string> kAll = {"checkout",  "cs_agent", "cs_supervisor",
-                                    "admin",     "messaging", "jobs"};
+const std::set<std::string> kAll = {"checkout", "cs_agent",  "cs_supervisor",
+                                    "admin",    "messaging", "jobs"};
 
 const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
   static const std::map<std::string, std::set<std::string>> kMatrix = {
@@ -135,21 +135,25 @@ TEST_F(RoleMatrixTest, ProbesNeedNoKey) {
 
 TEST_F(RoleMatrixTest, CsAgentAdjustmentsAreCappedAtTenThousandPoints) {
   const std::string path = "/v1/customers/c-matrix/adjustments";
-  HttpResult big = client().Post(
-      path, Token("cs_agent"), R"({"adjustment_id":"a-big","points":10001,"reason_code":"goodwill"})");
+  HttpResult big =
+      client().Post(path, Token("cs_agent"),
+                    R"({"adjustment_id":"a-big","points":10001,"reason_code":"goodwill"})");
   EXPECT_EQ(big.status, 403) << big.body;
   EXPECT_EQ(big.Str("detail"), "adjustments over 10,000 points need cs_supervisor");
-  HttpResult big_debit = client().Post(
-      path, Token("cs_agent"), R"({"adjustment_id":"a-big","points":-10001,"reason_code":"fraud"})");
+  HttpResult big_debit =
+      client().Post(path, Token("cs_agent"),
+                    R"({"adjustment_id":"a-big","points":-10001,"reason_code":"fraud"})");
   EXPECT_EQ(big_debit.status, 403) << big_debit.body;
-  HttpResult limit = client().Post(
-      path, Token("cs_agent"), R"({"adjustment_id":"a-10k","points":10000,"reason_code":"goodwill"})");
+  HttpResult limit =
+      client().Post(path, Token("cs_agent"),
+                    R"({"adjustment_id":"a-10k","points":10000,"reason_code":"goodwill"})");
   EXPECT_EQ(limit.status, 201) << limit.body;
   EXPECT_EQ(limit.Json()->getObject("adjustment")->getValue<std::string>("actor_role"), "cs_agent");
   EXPECT_EQ(limit.Json()->getObject("adjustment")->getValue<std::string>("actor_name"),
             "test-cs_agent");
-  HttpResult sup = client().Post(path, Token("cs_supervisor"),
-                                 R"({"adjustment_id":"a-big","points":50000,"reason_code":"goodwill"})");
+  HttpResult sup =
+      client().Post(path, Token("cs_supervisor"),
+                    R"({"adjustment_id":"a-big","points":50000,"reason_code":"goodwill"})");
   EXPECT_EQ(sup.status, 201) << sup.body;
   EXPECT_EQ(sup.Json()->getObject("customer")->getValue<int64_t>("available_points"), 60000);
 }

@@ -38,16 +38,14 @@ TEST_F(ValidationTest, BadOrderBodiesAreRejectedAndNothingIsWritten) {
        "amount_won"},
       {"null for integer", R"({"order_id":"o-bad","customer_id":"c-v","amount_won":null})",
        "amount_won"},
-      {"fraction", R"({"order_id":"o-bad","customer_id":"c-v","amount_won":1000.5})",
-       "amount_won"},
+      {"fraction", R"({"order_id":"o-bad","customer_id":"c-v","amount_won":1000.5})", "amount_won"},
       {"integral fraction", R"({"order_id":"o-bad","customer_id":"c-v","amount_won":1000.0})",
        "amount_won"},
       {"exponent", R"({"order_id":"o-bad","customer_id":"c-v","amount_won":1e3})", "amount_won"},
       {"past 2^53", R"({"order_id":"o-bad","customer_id":"c-v","amount_won":9007199254740992})",
        "amount_won"},
       {"past 2^64",
-       R"({"order_id":"o-bad","customer_id":"c-v","amount_won":99999999999999999999999})",
-       "body"},
+       R"({"order_id":"o-bad","customer_id":"c-v","amount_won":99999999999999999999999})", "body"},
       {"over the order maximum",
        R"({"order_id":"o-bad","customer_id":"c-v","amount_won":10000000001})", "amount_won"},
       {"negative amount", R"({"order_id":"o-bad","customer_id":"c-v","amount_won":-1000})",
@@ -107,11 +105,14 @@ TEST_F(ValidationTest, BadAdjustmentsRefundsAndQuotesAreRejected) {
   ExpectInvalid(
       client().Post(path, sup, R"({"adjustment_id":"a1","points":100000001,"reason_code":"x"})"),
       "points");
-  ExpectInvalid(client().Post(path, sup, R"({"adjustment_id":"a1","points":5,"reason_code":"Bad"})"),
-                "reason_code");
+  ExpectInvalid(
+      client().Post(path, sup, R"({"adjustment_id":"a1","points":5,"reason_code":"Bad"})"),
+      "reason_code");
   ExpectInvalid(client().Post(path, sup, R"({"adjustment_id":"a1","points":5})"), "reason_code");
-  ExpectInvalid(client().Post(path, sup, R"({"adjustment_id":"a1","points":5,"reason_code":"x",)"
-                                         R"("note":")" + std::string(501, 'n') + R"("})"),
+  ExpectInvalid(client().Post(path, sup,
+                              R"({"adjustment_id":"a1","points":5,"reason_code":"x",)"
+                              R"("note":")" +
+                                  std::string(501, 'n') + R"("})"),
                 "note");
   ExpectInvalid(client().Post(path, sup, R"({"points":5,"reason_code":"x"})"), "adjustment_id");
   HttpResult customer = client().Get("/v1/customers/c-a", sup);
@@ -123,9 +124,9 @@ TEST_F(ValidationTest, BadAdjustmentsRefundsAndQuotesAreRejected) {
                       R"({"order_id":"o-a","customer_id":"c-a","amount_won":10000})")
                 .status,
             201);
-  ExpectInvalid(client().Post("/v1/orders/o-a/refunds", checkout,
-                              R"({"refund_id":"r1","amount_won":0})"),
-                "amount_won");
+  ExpectInvalid(
+      client().Post("/v1/orders/o-a/refunds", checkout, R"({"refund_id":"r1","amount_won":0})"),
+      "amount_won");
   ExpectInvalid(client().Post("/v1/orders/o-a/refunds", checkout, R"({"amount_won":10})"),
                 "refund_id");
   ExpectInvalid(client().Post("/v1/orders/o-a/confirm", checkout, R"({"force":true})"), "force");
