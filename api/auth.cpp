@@ -17,7 +17,7 @@ bool IsBase32Lower(char c) { return (c >= 'a' && c <= 'z') || (c >= '2' && c <= 
 }  // namespace
 
 const std::vector<std::string>& KnownRoles() {
-  static const std::vector<std::string> kRoles = {"checkout", "cs_agent", "cs_supervisor",
+  static const std::vector<std::string> kRoles = {"checkout", "cs_agent",  "cs_supervisor",
                                                   "admin",    "messaging", "jobs"};
   return kRoles;
 }
@@ -33,12 +33,13 @@ bool LooksLikeToken(std::string_view token) {
   return std::all_of(token.begin() + kTokenPrefix.size(), token.end(), IsBase32Lower);
 }
 
-Result<std::string> CreateApiKey(Session& session, const std::string& name,
-                                 const std::string& role, Micros now) {
+Result<std::string> CreateApiKey(Session& session, const std::string& name, const std::string& role,
+                                 Micros now) {
   LOYALTY_RETURN_IF_ERROR(ValidateId("name", name));
   if (!IsKnownRole(role)) {
-    return Status::Invalid("role", "must be one of checkout, cs_agent, cs_supervisor, admin, "
-                                   "messaging, jobs");
+    return Status::Invalid("role",
+                           "must be one of checkout, cs_agent, cs_supervisor, admin, "
+                           "messaging, jobs");
   }
   LOYALTY_ASSIGN_OR_RETURN(std::string random, SecureRandomBytes(kTokenRandomBytes));
   std::string token = std::string(kTokenPrefix) + Base32Lower(random);
@@ -61,11 +62,10 @@ Result<ApiKey> Authenticate(Session& session, const std::string& authorization) 
   if (authorization.empty()) return Status(Code::kUnauthorized, "missing bearer token");
   std::string_view value(authorization);
   if (value.size() <= kScheme.size() ||
-      !std::equal(kScheme.begin(), kScheme.end(), value.begin(),
-                  [](char a, char b) {
-                    return std::tolower(static_cast<unsigned char>(a)) ==
-                           std::tolower(static_cast<unsigned char>(b));
-                  })) {
+      !std::equal(kScheme.begin(), kScheme.end(), value.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      })) {
     return Status(Code::kUnauthorized, "expected Authorization: Bearer <token>");
   }
   std::string_view token = value.substr(kScheme.size());

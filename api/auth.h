@@ -26,8 +26,8 @@ bool IsKnownRole(const std::string& role);
 // role: one of KnownRoles(). kAlreadyExists when the name is taken.
 // Does not begin or commit a transaction: call it inside one (e.g. through the executor) or
 // on a session in autocommit mode.
-Result<std::string> CreateApiKey(Session& session, const std::string& name,
-                                 const std::string& role, Micros now);
+Result<std::string> CreateApiKey(Session& session, const std::string& name, const std::string& role,
+                                 Micros now);
 
 // The key for an Authorization header value ("Bearer <token>"): kUnauthorized when missing,
 // malformed, unknown or revoked. Reads through `session` (a read snapshot is enough).

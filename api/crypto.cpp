@@ -1,12 +1,11 @@
 #include "api/crypto.h"
 
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 #include <sys/random.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 namespace loyalty {
 

@@ -17,7 +17,8 @@ constexpr size_t kDateLength = 10;  // YYYY-MM-DD
 
 Result<CustomerInput> ParseCustomerInput(const ApiRequest& req) {
   const Poco::JSON::Object& b = *req.body;
-  LOYALTY_RETURN_IF_ERROR(CheckKnownFields(b, {"birth_date", "marketing_consent", "night_consent"}));
+  LOYALTY_RETURN_IF_ERROR(
+      CheckKnownFields(b, {"birth_date", "marketing_consent", "night_consent"}));
   CustomerInput in;
   in.customer_id = req.Param("customer_id");
   LOYALTY_ASSIGN_OR_RETURN(in.birth_date, OptNullableString(b, "birth_date", kDateLength));
@@ -38,8 +39,8 @@ Result<AdjustRequest> ParseAdjustRequest(const ApiRequest& req) {
   LOYALTY_ASSIGN_OR_RETURN(r.adjustment_id, RequireId(b, "adjustment_id"));
   LOYALTY_ASSIGN_OR_RETURN(r.points, RequireInteger(b, "points"));
   if (r.points == 0) return Status::Invalid("points", "must not be zero");
-  LOYALTY_RETURN_IF_ERROR(CheckRange("points", r.points, -kMaxAdjustmentPoints,
-                                     kMaxAdjustmentPoints));
+  LOYALTY_RETURN_IF_ERROR(
+      CheckRange("points", r.points, -kMaxAdjustmentPoints, kMaxAdjustmentPoints));
   LOYALTY_ASSIGN_OR_RETURN(std::optional<std::string> reason,
                            OptString(b, "reason_code", kMaxReasonCodeLength));
   if (!reason) return Status::Invalid("reason_code", "is required");
@@ -91,11 +92,11 @@ Result<ApiResponse> HandleCustomerLedger(ServiceEnv& env, const ApiRequest& req)
   items.reserve(entries.size());
   for (const Entry& e : entries) items.push_back(RenderEntry(e));
   const bool full = static_cast<int>(entries.size()) >= limit;
-  return ApiResponse::Json(200, JsonWriter()
-                                    .Raw("entries", JsonArray(items))
-                                    .Raw("next_cursor", JsonCursorOrNull(
-                                                            full ? entries.back().entry_id : 0))
-                                    .Finish());
+  return ApiResponse::Json(
+      200, JsonWriter()
+               .Raw("entries", JsonArray(items))
+               .Raw("next_cursor", JsonCursorOrNull(full ? entries.back().entry_id : 0))
+               .Finish());
 }
 
 Result<ApiResponse> HandleCustomerEvents(ServiceEnv& env, const ApiRequest& req) {

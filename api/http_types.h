@@ -2,22 +2,22 @@
 // JSON body, so handlers stay thin and testable.
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <map>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <Poco/JSON/Object.h>
-
 #include "core/types.h"
 
 namespace loyalty {
 
 struct ApiRequest {
-  std::string method;       // "GET", "POST", ...
-  std::string path;         // raw path, without the query string
-  std::string route;        // the matched template, e.g. "/v1/orders/{order_id}"
+  std::string method;                         // "GET", "POST", ...
+  std::string path;                           // raw path, without the query string
+  std::string route;                          // the matched template, e.g. "/v1/orders/{order_id}"
   std::map<std::string, std::string> params;  // path parameters, validated as ids
   std::map<std::string, std::string> query;   // decoded query parameters
   Poco::JSON::Object::Ptr body;  // POST/PUT: the parsed object ({} when empty); else null

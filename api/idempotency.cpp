@@ -11,15 +11,15 @@ namespace {
 
 struct Scope {
   std::string key;
-  std::string field;      // named in the conflict problem
-  Micros expires_at_us;   // 0 = forever
+  std::string field;     // named in the conflict problem
+  Micros expires_at_us;  // 0 = forever
 };
 
 std::vector<Scope> ScopesOf(const ApiRequest& req, const NaturalKey& natural, Micros now_us) {
   std::vector<Scope> scopes;
   if (!req.idempotency_key.empty()) {
-    scopes.push_back({req.key.name + ":" + req.idempotency_key, "Idempotency-Key",
-                      now_us + kIdempotencyTtlUs});
+    scopes.push_back(
+        {req.key.name + ":" + req.idempotency_key, "Idempotency-Key", now_us + kIdempotencyTtlUs});
   }
   if (!natural.scope.empty()) scopes.push_back({natural.scope, natural.field, 0});
   return scopes;
@@ -36,10 +36,10 @@ ApiResponse Replay(const IdempotencyRecord& r) {
 }
 
 Status Conflict(const Scope& scope) {
-  const std::string what = scope.field == "Idempotency-Key" ? "this Idempotency-Key"
-                                                             : "this " + scope.field;
-  return Status(Code::kIdempotencyConflict,
-                what + " was already used with a different request", scope.field);
+  const std::string what =
+      scope.field == "Idempotency-Key" ? "this Idempotency-Key" : "this " + scope.field;
+  return Status(Code::kIdempotencyConflict, what + " was already used with a different request",
+                scope.field);
 }
 
 // Looks every scope up: a replay, a conflict, or nullopt (go ahead). `purge_expired` lets the
@@ -85,10 +85,9 @@ Result<ApiResponse> RunIdempotent(ServiceEnv& env, const ApiRequest& req, const 
   const std::vector<Scope> scopes = ScopesOf(req, natural, now_us);
   const std::string& hash = req.request_hash;
   if (!scopes.empty()) {  // fast path: a retry is answered without touching the write queue
-    LOYALTY_ASSIGN_OR_RETURN(std::optional<ApiResponse> early,
-                             env.readers.Read([&](Session& s) {
-                               return Check(s, scopes, hash, now_us, false);
-                             }));
+    LOYALTY_ASSIGN_OR_RETURN(std::optional<ApiResponse> early, env.readers.Read([&](Session& s) {
+      return Check(s, scopes, hash, now_us, false);
+    }));
     if (early) return std::move(*early);
   }
   std::optional<ApiResponse> out;

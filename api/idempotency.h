@@ -8,11 +8,11 @@
 // Only 2xx responses are stored. A lookup on a read session first is only a fast path.
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
-
-#include <Poco/JSON/Object.h>
 
 #include "api/http_types.h"
 #include "api/service.h"

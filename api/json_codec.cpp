@@ -1,10 +1,10 @@
 #include "api/json_codec.h"
 
-#include <sstream>
-
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
+
+#include <sstream>
 
 #include "core/types.h"
 
@@ -92,7 +92,8 @@ bool IsValidId(std::string_view id) {
 Status ValidateId(const std::string& field, std::string_view id) {
   if (id.empty()) return Status::Invalid(field, "must not be empty");
   if (id.size() > kMaxIdLength) {
-    return Status::Invalid(field, "must be at most " + std::to_string(kMaxIdLength) + " characters");
+    return Status::Invalid(field,
+                           "must be at most " + std::to_string(kMaxIdLength) + " characters");
   }
   if (!IsValidId(id)) return Status::Invalid(field, "may only contain A-Z a-z 0-9 . _ : @ -");
   return Status::Ok();
@@ -100,8 +101,8 @@ Status ValidateId(const std::string& field, std::string_view id) {
 
 Status ValidateReasonCode(const std::string& field, std::string_view code) {
   if (code.empty() || code.size() > kMaxReasonCodeLength) {
-    return Status::Invalid(field, "must be 1 to " + std::to_string(kMaxReasonCodeLength) +
-                                      " characters");
+    return Status::Invalid(field,
+                           "must be 1 to " + std::to_string(kMaxReasonCodeLength) + " characters");
   }
   for (char c : code) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
@@ -183,8 +184,8 @@ Result<std::string> RequireId(const Poco::JSON::Object& object, const std::strin
 
 Status CheckRange(const std::string& field, int64_t value, int64_t min, int64_t max) {
   if (value < min || value > max) {
-    return Status::Invalid(field, "must be between " + std::to_string(min) + " and " +
-                                      std::to_string(max));
+    return Status::Invalid(
+        field, "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
   return Status::Ok();
 }

@@ -7,13 +7,13 @@
 // rounded) within +-(2^53-1); ids are 1..kMaxIdLength characters of [A-Za-z0-9._:@-].
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <Poco/JSON/Object.h>
 
 #include "core/status.h"
 
@@ -41,7 +41,8 @@ Status CheckKnownFields(const Poco::JSON::Object& object,
                         std::initializer_list<std::string_view> allowed);
 
 // Absent -> nullopt. Present -> must be of the type, else an error naming the member.
-Result<std::optional<int64_t>> OptInteger(const Poco::JSON::Object& object, const std::string& name);
+Result<std::optional<int64_t>> OptInteger(const Poco::JSON::Object& object,
+                                          const std::string& name);
 Result<std::optional<bool>> OptBool(const Poco::JSON::Object& object, const std::string& name);
 Result<std::optional<std::string>> OptString(const Poco::JSON::Object& object,
                                              const std::string& name, size_t max_chars);

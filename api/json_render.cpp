@@ -69,7 +69,9 @@ std::string JsonCursorOrNull(int64_t id) {
   return id == 0 ? "null" : JsonWriter::Quote(std::to_string(id));
 }
 
-std::string RenderCustomer(const Customer& c) { return RenderCustomerImpl(c, c.pending_points, nullptr); }
+std::string RenderCustomer(const Customer& c) {
+  return RenderCustomerImpl(c, c.pending_points, nullptr);
+}
 
 std::string RenderCustomerView(const CustomerView& v) {
   return RenderCustomerImpl(v.customer, v.pending_points, &v.next_expiring);

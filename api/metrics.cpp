@@ -105,8 +105,7 @@ std::string Metrics::Render(const ExecutorStats& executor) const {
       }
       out << "loyalty_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} "
           << h.count << "\n"
-          << "loyalty_http_request_duration_seconds_sum{" << labels << "} " << Number(h.sum)
-          << "\n"
+          << "loyalty_http_request_duration_seconds_sum{" << labels << "} " << Number(h.sum) << "\n"
           << "loyalty_http_request_duration_seconds_count{" << labels << "} " << h.count << "\n";
     }
   }

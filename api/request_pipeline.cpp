@@ -1,5 +1,10 @@
 #include "api/request_pipeline.h"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -7,11 +12,6 @@
 #include <cstdio>
 #include <istream>
 #include <ostream>
-
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "api/auth.h"
 #include "api/crypto.h"
@@ -110,11 +110,10 @@ std::string FormatMs(double ms) {
 }  // namespace
 
 std::string ChooseRequestId(const std::string& from_client) {
-  const bool sane =
-      !from_client.empty() && from_client.size() <= kMaxRequestIdLength &&
-      std::all_of(from_client.begin(), from_client.end(), [](unsigned char c) {
-        return std::isalnum(c) != 0 || c == '.' || c == '_' || c == ':' || c == '-';
-      });
+  const bool sane = !from_client.empty() && from_client.size() <= kMaxRequestIdLength &&
+                    std::all_of(from_client.begin(), from_client.end(), [](unsigned char c) {
+                      return std::isalnum(c) != 0 || c == '.' || c == '_' || c == ':' || c == '-';
+                    });
   if (sane) return from_client;
   Result<std::string> random = SecureRandomBytes(8);
   if (random.ok()) return "req_" + HexLower(*random);
@@ -180,10 +179,10 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
   const Body body = ReadBody(request);
   outcome.close = !body.drained;
   if (body.too_large) {
-    outcome.response = ProblemFromStatus(
-        Status(Code::kPayloadTooLarge,
-               "request body over " + std::to_string(kMaxBodyBytes) + " bytes"),
-        request_id);
+    outcome.response =
+        ProblemFromStatus(Status(Code::kPayloadTooLarge,
+                                 "request body over " + std::to_string(kMaxBodyBytes) + " bytes"),
+                          request_id);
     return outcome;
   }
   ApiRequest req;
@@ -195,8 +194,8 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
   RouteMatch match = MatchRoute(req.method, req.path);
   if (match.route == nullptr) {
     if (match.allowed_methods.empty()) {
-      outcome.response = ProblemFor(HttpProblem::kRouteNotFound,
-                                    "no route for " + req.path, request_id);
+      outcome.response =
+          ProblemFor(HttpProblem::kRouteNotFound, "no route for " + req.path, request_id);
     } else {
       outcome.response = ProblemFor(HttpProblem::kMethodNotAllowed,
                                     req.method + " is not allowed on " + req.path, request_id);
@@ -209,11 +208,9 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
   req.params = std::move(match.params);
   Result<std::map<std::string, std::string>> query =
       ParseQuery(q == std::string::npos ? "" : uri.substr(q + 1));
-  Result<ApiResponse> result = query.status();
-  if (query.ok()) {
-    req.query = std::move(*query);
-    result = Dispatch(request, *match.route, req, body.bytes);
-  }
+  if (query.ok()) req.query = std::move(*query);
+  Result<ApiResponse> result =
+      query.ok() ? Dispatch(request, *match.route, req, body.bytes) : query.status();
   if (result.ok()) {
     outcome.response = std::move(result).value();
   } else {
@@ -231,19 +228,17 @@ Result<ApiResponse> RequestPipeline::Dispatch(Poco::Net::HTTPServerRequest& requ
   for (const auto& [name, value] : req.params) LOYALTY_RETURN_IF_ERROR(ValidateId(name, value));
   if (route.requires_auth) {
     const std::string authorization = request.get("Authorization", "");
-    LOYALTY_ASSIGN_OR_RETURN(req.key, env_.readers.Read([&](Session& s) {
-      return Authenticate(s, authorization);
-    }));
+    LOYALTY_ASSIGN_OR_RETURN(
+        req.key, env_.readers.Read([&](Session& s) { return Authenticate(s, authorization); }));
     if (!RoleAllowed(route, req.key.role)) {
       return Status(Code::kForbidden,
                     "role " + req.key.role + " may not call " + req.method + " " + route.path);
     }
   }
   if (req.method == "POST" || req.method == "PUT") {
-    if (request.has("Content-Type") ? !IsJsonMediaType(request.getContentType())
-                                    : !body.empty()) {
-      return ProblemFor(HttpProblem::kUnsupportedMediaType,
-                        "the body must be application/json", req.request_id);
+    if (request.has("Content-Type") ? !IsJsonMediaType(request.getContentType()) : !body.empty()) {
+      return ProblemFor(HttpProblem::kUnsupportedMediaType, "the body must be application/json",
+                        req.request_id);
     }
     if (request.has("Idempotency-Key")) {
       req.idempotency_key = request.get("Idempotency-Key");

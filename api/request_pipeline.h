@@ -4,12 +4,12 @@
 // the one catch-all: nothing a request does can take the process down.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
 
 #include "api/http_types.h"
 #include "api/routes.h"

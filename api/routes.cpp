@@ -41,10 +41,10 @@ bool MatchTemplate(std::string_view tmpl, std::string_view path,
 
 std::vector<RouteInfo> BuildRoutes() {
   // The role matrix. admin may call everything; the three probes need no key.
-  const std::vector<std::string> kCustomerRead = {"checkout",  "cs_agent", "cs_supervisor",
-                                                  "admin",     "messaging", "jobs"};
-  const std::vector<std::string> kCustomerWrite = {"checkout", "cs_agent", "cs_supervisor",
-                                                   "admin"};
+  // kShopAndCs: the shop's checkout and customer service.
+  const std::vector<std::string> kCustomerRead = {"checkout", "cs_agent",  "cs_supervisor",
+                                                  "admin",    "messaging", "jobs"};
+  const std::vector<std::string> kShopAndCs = {"checkout", "cs_agent", "cs_supervisor", "admin"};
   const std::vector<std::string> kCheckout = {"checkout", "admin"};
   const std::vector<std::string> kCs = {"cs_agent", "cs_supervisor", "admin"};
   const std::vector<std::string> kCustomerEvents = {"cs_agent", "cs_supervisor", "admin",
@@ -54,15 +54,15 @@ std::vector<RouteInfo> BuildRoutes() {
       {"GET", "/healthz", false, {}, &HandleHealthz},
       {"GET", "/readyz", false, {}, &HandleReadyz},
       {"GET", "/metrics", false, {}, &HandleMetrics},
-      {"PUT", "/v1/customers/{customer_id}", true, kCustomerWrite, &HandlePutCustomer},
+      {"PUT", "/v1/customers/{customer_id}", true, kShopAndCs, &HandlePutCustomer},
       {"GET", "/v1/customers/{customer_id}", true, kCustomerRead, &HandleGetCustomer},
-      {"GET", "/v1/customers/{customer_id}/ledger", true, kCustomerWrite, &HandleCustomerLedger},
+      {"GET", "/v1/customers/{customer_id}/ledger", true, kShopAndCs, &HandleCustomerLedger},
       {"GET", "/v1/customers/{customer_id}/events", true, kCustomerEvents, &HandleCustomerEvents},
       {"POST", "/v1/customers/{customer_id}/adjustments", true, kCs, &HandleCreateAdjustment},
       {"GET", "/v1/events", true, kFeed, &HandleListEvents},
       {"POST", "/v1/quotes", true, kCheckout, &HandleCreateQuote},
       {"POST", "/v1/orders", true, kCheckout, &HandleCreateOrder},
-      {"GET", "/v1/orders/{order_id}", true, kCustomerWrite, &HandleGetOrder},
+      {"GET", "/v1/orders/{order_id}", true, kShopAndCs, &HandleGetOrder},
       {"POST", "/v1/orders/{order_id}/confirm", true, kCheckout, &HandleConfirmOrder},
       {"POST", "/v1/orders/{order_id}/refunds", true, kCheckout, &HandleCreateRefund},
       {"POST", "/v1/orders/{order_id}/cancel", true, kCheckout, &HandleCancelOrder},

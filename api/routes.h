@@ -27,9 +27,9 @@ struct RouteInfo {
 const std::vector<RouteInfo>& Routes();
 
 struct RouteMatch {
-  const RouteInfo* route = nullptr;            // null: see allowed_methods
-  std::map<std::string, std::string> params;   // raw path segments by parameter name
-  std::vector<std::string> allowed_methods;    // when the path matched but not the method
+  const RouteInfo* route = nullptr;           // null: see allowed_methods
+  std::map<std::string, std::string> params;  // raw path segments by parameter name
+  std::vector<std::string> allowed_methods;   // when the path matched but not the method
 };
 
 // Matches a raw path (no query). No route and no allowed_methods: the path is unknown (404).

@@ -1,13 +1,5 @@
 #include "api/server.h"
 
-#include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-#include <utility>
-#include <vector>
-
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -17,6 +9,14 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "api/idempotency.h"
 #include "api/metrics.h"
@@ -134,7 +134,7 @@ Status ApiServer::Start() {
   try {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(m.opts.host, static_cast<Poco::UInt16>(m.opts.port)),
-                /*reuseAddress=*/true);
+                /*reuseAddress=*/true, /*reusePort=*/false);  // a busy port must fail
     socket.listen(std::max(64, m.opts.max_queued));
     auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
     params->setKeepAlive(true);

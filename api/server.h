@@ -25,7 +25,7 @@ struct ServerOptions {
   int keep_alive_max_requests = 0;  // requests per connection; 0 = unlimited
   int writer_sessions = 1;
   int reader_sessions = 8;
-  bool json_logs = false;           // one JSON object per log line
+  bool json_logs = false;  // one JSON object per log line
 };
 
 class ApiServer {
