@@ -176,6 +176,15 @@ void RequestPipeline::Handle(Poco::Net::HTTPServerRequest& request,
 RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& request,
                                                   const std::string& request_id) {
   Outcome outcome;
+  ApiRequest req;
+  req.method = request.getMethod();
+  req.request_id = request_id;
+  const std::string& uri = request.getURI();
+  const size_t q = uri.find('?');
+  req.path = uri.substr(0, q);
+  RouteMatch match = MatchRoute(req.method, req.path);
+  if (match.route != nullptr) outcome.route = match.route->path;
+  // The body is always consumed first, whatever the answer, so the connection stays in step.
   const Body body = ReadBody(request);
   outcome.close = !body.drained;
   if (body.too_large) {
@@ -185,13 +194,6 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
                           request_id);
     return outcome;
   }
-  ApiRequest req;
-  req.method = request.getMethod();
-  req.request_id = request_id;
-  const std::string& uri = request.getURI();
-  const size_t q = uri.find('?');
-  req.path = uri.substr(0, q);
-  RouteMatch match = MatchRoute(req.method, req.path);
   if (match.route == nullptr) {
     if (match.allowed_methods.empty()) {
       outcome.response =
@@ -203,7 +205,6 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
     }
     return outcome;
   }
-  outcome.route = match.route->path;
   req.route = match.route->path;
   req.params = std::move(match.params);
   Result<std::map<std::string, std::string>> query =
@@ -225,7 +226,6 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
 Result<ApiResponse> RequestPipeline::Dispatch(Poco::Net::HTTPServerRequest& request,
                                               const RouteInfo& route, ApiRequest& req,
                                               const std::string& body) {
-  for (const auto& [name, value] : req.params) LOYALTY_RETURN_IF_ERROR(ValidateId(name, value));
   if (route.requires_auth) {
     const std::string authorization = request.get("Authorization", "");
     LOYALTY_ASSIGN_OR_RETURN(
@@ -235,6 +235,7 @@ Result<ApiResponse> RequestPipeline::Dispatch(Poco::Net::HTTPServerRequest& requ
                     "role " + req.key.role + " may not call " + req.method + " " + route.path);
     }
   }
+  for (const auto& [name, value] : req.params) LOYALTY_RETURN_IF_ERROR(ValidateId(name, value));
   if (req.method == "POST" || req.method == "PUT") {
     if (request.has("Content-Type") ? !IsJsonMediaType(request.getContentType()) : !body.empty()) {
       return ProblemFor(HttpProblem::kUnsupportedMediaType, "the body must be application/json",

@@ -35,7 +35,7 @@ class RequestPipeline {
     bool close = false;               // the connection cannot be reused
   };
   Outcome Process(Poco::Net::HTTPServerRequest& request, const std::string& request_id);
-  // After routing: path ids, key and role, media type, Idempotency-Key, body, handler.
+  // After routing: key and role, path ids, media type, Idempotency-Key, body, handler.
   Result<ApiResponse> Dispatch(Poco::Net::HTTPServerRequest& request, const RouteInfo& route,
                                ApiRequest& req, const std::string& body);
   void Log(const std::string& method, const std::string& route, int status, double latency_ms,

@@ -18,6 +18,8 @@ TEST_F(ApiTest, MetricsCountRequestsByRouteTemplateAndShowCommitBatches) {
   ASSERT_EQ(client().Get("/v1/orders/o-m1", Token("checkout")).status, 200);
   ASSERT_EQ(client().Get("/v1/orders/o-none", Token("checkout")).status, 404);
   ASSERT_EQ(client().Get("/nowhere", "").status, 404);
+  const std::string big = R"({"pad":")" + std::string(70 * 1024, 'x') + "\"}";
+  ASSERT_EQ(client().Post("/v1/quotes", Token("checkout"), big).status, 413);
 
   HttpResult r = client().Get("/metrics", "");
   ASSERT_EQ(r.status, 200);
@@ -39,6 +41,8 @@ TEST_F(ApiTest, MetricsCountRequestsByRouteTemplateAndShowCommitBatches) {
       R"(loyalty_http_requests_total{route="/v1/orders/{order_id}",method="GET",status="404"} 1)"));
   EXPECT_TRUE(
       Contains(m, R"(loyalty_http_requests_total{route="unmatched",method="GET",status="404"} 1)"));
+  EXPECT_TRUE(Contains(
+      m, R"(loyalty_http_requests_total{route="/v1/quotes",method="POST",status="413"} 1)"));
   EXPECT_FALSE(Contains(m, "o-m1")) << "raw ids must never become labels";
   EXPECT_TRUE(Contains(m, "# TYPE loyalty_http_request_duration_seconds histogram"));
   EXPECT_TRUE(Contains(

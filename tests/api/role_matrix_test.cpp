@@ -124,6 +124,8 @@ TEST_F(RoleMatrixTest, EveryRouteRejectsMissingUnknownMalformedAndRevokedKeys) {
     HttpResult basic = Call(route, "", {{"Authorization", "Basic dXNlcjpwYXNz"}});
     EXPECT_EQ(basic.status, 401);
   }
+  // Authentication comes before any validation: a bad id tells an anonymous caller nothing.
+  EXPECT_EQ(client().Get("/v1/customers/bad%20id", "").status, 401);
 }
 
 TEST_F(RoleMatrixTest, ProbesNeedNoKey) {
