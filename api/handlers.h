@@ -21,6 +21,7 @@ Result<ApiResponse> HandleListEvents(ServiceEnv& env, const ApiRequest& req);
 // handlers_customers.cpp
 Result<ApiResponse> HandlePutCustomer(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleGetCustomer(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCustomerTierChanges(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCustomerLedger(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCustomerEvents(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCreateAdjustment(ServiceEnv& env, const ApiRequest& req);

@@ -76,6 +76,20 @@ Result<ApiResponse> HandleGetCustomer(ServiceEnv& env, const ApiRequest& req) {
   return ApiResponse::Json(200, RenderCustomerView(view));
 }
 
+Result<ApiResponse> HandleCustomerTierChanges(ServiceEnv& env, const ApiRequest& req) {
+  LOYALTY_ASSIGN_OR_RETURN(int limit, PageLimit(req));
+  const std::string customer_id = req.Param("customer_id");
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<TierChange> changes,
+                           env.readers.Read([&](Session& s) -> Result<std::vector<TierChange>> {
+                             LOYALTY_RETURN_IF_ERROR(RequireCustomer(s, customer_id));
+                             return s.ListTierChanges(customer_id, limit);
+                           }));
+  std::vector<std::string> items;
+  items.reserve(changes.size());
+  for (const TierChange& c : changes) items.push_back(RenderTierChange(c));
+  return ApiResponse::Json(200, JsonWriter().Raw("tier_changes", JsonArray(items)).Finish());
+}
+
 Result<ApiResponse> HandleCustomerLedger(ServiceEnv& env, const ApiRequest& req) {
   LOYALTY_ASSIGN_OR_RETURN(int limit, PageLimit(req));
   LOYALTY_ASSIGN_OR_RETURN(int64_t cursor, CursorParam(req, "cursor"));

@@ -2,6 +2,7 @@
 
 #include "core/business_time.h"
 #include "core/json_writer.h"
+#include "core/tiers.h"
 
 namespace loyalty {
 namespace {
@@ -26,8 +27,60 @@ std::string RenderStatus(const Status& s) {
   return w.Finish();
 }
 
+std::string DateKeyJson(DateKey k) {
+  return k == 0 ? "null" : JsonWriter::Quote(FormatLocalDate(FromDateKey(k)));
+}
+
+std::string RenderWindow(const Window& w) {
+  return JsonWriter()
+      .Str("start", FormatLocalDate(FromDateKey(w.start)))
+      .Str("end", FormatLocalDate(FromDateKey(w.end)))
+      .Finish();
+}
+
+std::string RenderTierProgress(const TierProgress& p) {
+  JsonWriter w;
+  w.Str("tier", p.tier)
+      .Str("business_date", FormatLocalDate(p.business_date))
+      .Raw("window", RenderWindow(p.window))
+      .Int("qualifying_won", p.spend_won)
+      .Int("orders", p.orders);
+  if (p.next) {
+    w.Raw("next", JsonWriter()
+                      .Str("tier", p.next->tier)
+                      .Int("threshold_won", p.next->threshold_won)
+                      .Int("min_orders", p.next->min_orders)
+                      .Int("gap_won", p.next->gap_won)
+                      .Int("gap_orders", p.next->gap_orders)
+                      .Raw("gap_valid_through", DateKeyJson(p.next->gap_valid_through))
+                      .Finish());
+  } else {
+    w.Null("next");
+  }
+  if (p.keep) {
+    JsonWriter k;
+    k.Str("evaluation_date", FormatLocalDate(p.keep->evaluation_date))
+        .Raw("window", RenderWindow(p.keep->window))
+        .Int("counted_won", p.keep->counted_won)
+        .Int("counted_orders", p.keep->counted_orders)
+        .Int("needed_won", p.keep->needed_won)
+        .Int("needed_orders", p.keep->needed_orders)
+        .Bool("lifetime", p.keep->lifetime);
+    if (p.keep->retained_until) {
+      k.Str("retained_until", FormatLocalDate(*p.keep->retained_until));
+    } else {
+      k.Null("retained_until");
+    }
+    w.Raw("keep", k.Finish());
+  } else {
+    w.Null("keep");
+  }
+  return w.Finish();
+}
+
 std::string RenderCustomerImpl(const Customer& c, Points pending_points,
-                               const std::vector<Lot>* next_expiring) {
+                               const std::vector<Lot>* next_expiring,
+                               const TierProgress* progress = nullptr) {
   JsonWriter w;
   w.Str("customer_id", c.customer_id);
   if (c.birth_date) {
@@ -38,6 +91,7 @@ std::string RenderCustomerImpl(const Customer& c, Points pending_points,
   w.Bool("marketing_consent", c.marketing_consent)
       .Bool("night_consent", c.night_consent)
       .Str("tier", c.tier)
+      .Raw("tier_since", JsonInstantOrNull(c.tier_since_us))
       .Int("available_points", c.available_points)
       .Int("pending_points", pending_points);
   if (next_expiring != nullptr) {
@@ -45,6 +99,7 @@ std::string RenderCustomerImpl(const Customer& c, Points pending_points,
     for (const Lot& lot : *next_expiring) lots.push_back(RenderLot(lot));
     w.Raw("next_expiring", JsonArray(lots));
   }
+  if (progress != nullptr) w.Raw("tier_progress", RenderTierProgress(*progress));
   w.Raw("created_at", JsonInstantOrNull(c.created_at_us))
       .Raw("updated_at", JsonInstantOrNull(c.updated_at_us));
   return w.Finish();
@@ -74,7 +129,25 @@ std::string RenderCustomer(const Customer& c) {
 }
 
 std::string RenderCustomerView(const CustomerView& v) {
-  return RenderCustomerImpl(v.customer, v.pending_points, &v.next_expiring);
+  return RenderCustomerImpl(v.customer, v.pending_points, &v.next_expiring, &v.progress);
+}
+
+std::string RenderTierChange(const TierChange& c) {
+  return JsonWriter()
+      .Int("change_id", c.change_id)
+      .Str("from_tier", c.from_tier)
+      .Str("to_tier", c.to_tier)
+      .Str("kind", c.kind)
+      .Str("reason", c.reason)
+      .Raw("window", RenderWindow(Window{c.window_start, c.window_end}))
+      .Int("qualifying_won", c.qualifying_won)
+      .Int("threshold_won", c.threshold_won)
+      .Int("order_count", c.order_count)
+      .Str("policy", c.policy)
+      .Int("rule_version", c.rule_version)
+      .Str("business_date", FormatLocalDate(FromDateKey(c.business_date)))
+      .Raw("created_at", JsonInstantOrNull(c.created_at_us))
+      .Finish();
 }
 
 std::string RenderOrder(const Order& o, const std::vector<Refund>* refunds) {

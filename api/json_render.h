@@ -12,6 +12,7 @@
 namespace loyalty {
 
 std::string RenderCustomer(const Customer& c);
+std::string RenderTierChange(const TierChange& c);  // one record of the tier history
 // The customer as of now, with pending points and the next expiring lots.
 std::string RenderCustomerView(const CustomerView& v);
 // refunds == nullptr: the "refunds" member is left out.

@@ -57,6 +57,8 @@ std::vector<RouteInfo> BuildRoutes() {
       {"PUT", "/v1/customers/{customer_id}", true, kShopAndCs, &HandlePutCustomer},
       {"GET", "/v1/customers/{customer_id}", true, kCustomerRead, &HandleGetCustomer},
       {"GET", "/v1/customers/{customer_id}/ledger", true, kShopAndCs, &HandleCustomerLedger},
+      {"GET", "/v1/customers/{customer_id}/tier-changes", true, kCustomerRead,
+       &HandleCustomerTierChanges},
       {"GET", "/v1/customers/{customer_id}/events", true, kCustomerEvents, &HandleCustomerEvents},
       {"POST", "/v1/customers/{customer_id}/adjustments", true, kCs, &HandleCreateAdjustment},
       {"GET", "/v1/events", true, kFeed, &HandleListEvents},

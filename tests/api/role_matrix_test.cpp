@@ -19,6 +19,7 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
       {"GET /v1/customers/{customer_id}", kAll},
       {"GET /v1/customers/{customer_id}/ledger",
        {"checkout", "cs_agent", "cs_supervisor", "admin"}},
+      {"GET /v1/customers/{customer_id}/tier-changes", kAll},
       {"GET /v1/customers/{customer_id}/events",
        {"cs_agent", "cs_supervisor", "admin", "messaging"}},
       {"POST /v1/customers/{customer_id}/adjustments", {"cs_agent", "cs_supervisor", "admin"}},
