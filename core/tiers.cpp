@@ -61,6 +61,7 @@ TierDecision DecideTier(const Program& p, const LocalDate& d, const std::string&
   const size_t current = TierIndex(p, current_tier);
   const size_t qualified = QualifiedTier(p, spend_won, orders);
   TierDecision out;
+  out.from = current;
   out.to = current;
   if (qualified > current) {
     out.kind = TierDecision::Kind::kUpgrade;  // normally done at once; the job catches misses

@@ -36,6 +36,7 @@ LocalDate NextEvaluationDate(const TierSettings& t, const LocalDate& d);
 // The daily job's decision for one customer on business date d.
 struct TierDecision {
   enum class Kind { kKeep, kUpgrade, kDowngrade } kind = Kind::kKeep;
+  size_t from = 0;  // the current tier
   size_t to = 0;
   std::string reason;  // "missed_upgrade", "below_threshold", "retained", "lifetime", ...
 };

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <set>
 
 #include "core/json_writer.h"
 #include "core/ledger.h"
@@ -19,10 +18,26 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// What one step does: list the next page of keys after a cursor, and process one key.
+// One page of a step: the keys that need processing, how many items were looked at, and the
+// cursor to continue after (the last item looked at, processed or not).
+struct Page {
+  std::vector<std::string> keys;
+  int64_t scanned = 0;
+  std::string cursor;
+};
+
+Page AllKeys(std::vector<std::string> keys) {
+  Page p;
+  p.scanned = static_cast<int64_t>(keys.size());
+  if (!keys.empty()) p.cursor = keys.back();
+  p.keys = std::move(keys);
+  return p;
+}
+
+// What one step does: list the next page after a cursor, and process one key.
 struct StepDef {
   std::string name;
-  std::function<Result<std::vector<std::string>>(Session&, const std::string& after)> next_page;
+  std::function<Result<Page>(Session&, const std::string& after)> next_page;
   // Returns whether the item changed anything.
   std::function<Result<bool>(Session&, const std::string& key)> process;
   int64_t total = 0;
@@ -56,8 +71,8 @@ class Runner {
       if (!o_.dry_run) LOYALTY_RETURN_IF_ERROR(s_.Begin());
       auto page = def.next_page(s_, cursor);
       if (!page.ok()) return Abort(page.status());
-      for (const std::string& key : *page) {
-        ++st.scanned;
+      st.scanned += page->scanned;
+      for (const std::string& key : page->keys) {
         LOYALTY_RETURN_IF_ERROR(s_.Savepoint());
         auto changed = def.process(s_, key);
         if (changed.ok()) {
@@ -75,8 +90,8 @@ class Runner {
           }
         }
       }
-      if (!page->empty()) cursor = page->back();
-      bool last = static_cast<int>(page->size()) < o_.batch_size;
+      if (page->scanned > 0) cursor = page->cursor;
+      bool last = page->scanned < o_.batch_size;
       if (!o_.dry_run) {
         run.cursor = cursor;
         if (last) Finish(run, st);
@@ -228,8 +243,11 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   if (days_mode) {
     const Micros placed_before = t_us - int64_t{program_.pending_days} * kDayUs + 1;
     StepDef activate{"activate",
-                     [&](Session& ss, const std::string& after) {
-                       return ss.OrdersAwaitingActivation(placed_before, after, o.batch_size);
+                     [&](Session& ss, const std::string& after) -> Result<Page> {
+                       LOYALTY_ASSIGN_OR_RETURN(
+                           std::vector<std::string> ids,
+                           ss.OrdersAwaitingActivation(placed_before, after, o.batch_size));
+                       return AllKeys(std::move(ids));
                      },
                      [&](Session& ss, const std::string& order_id) -> Result<bool> {
                        if (o.shards > 1) {
@@ -242,8 +260,10 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   }
 
   StepDef expire{"expire",
-                 [&](Session& ss, const std::string& after) {
-                   return ss.CustomersWithDueLots(t_us, after, o.batch_size);
+                 [&](Session& ss, const std::string& after) -> Result<Page> {
+                   LOYALTY_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                                            ss.CustomersWithDueLots(t_us, after, o.batch_size));
+                   return AllKeys(std::move(ids));
                  },
                  [&](Session& ss, const std::string& customer_id) -> Result<bool> {
                    if (!InShard(customer_id, o)) return false;
@@ -260,30 +280,24 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   // Tiers: decide from the recomputed window spend; re-decide and apply under the customer's
   // lock (EvaluateTier sums the records again, so a concurrent order cannot be missed).
   LOYALTY_ASSIGN_OR_RETURN(int64_t customers, s->CountCustomers());
-  std::set<std::string> pending_moves;  // customers of the current page whose tier would move
   StepDef tiers{"tiers",
-                [&](Session& ss, const std::string& after) -> Result<std::vector<std::string>> {
-                  LOYALTY_ASSIGN_OR_RETURN(std::vector<TierStanding> page,
+                [&](Session& ss, const std::string& after) -> Result<Page> {
+                  LOYALTY_ASSIGN_OR_RETURN(std::vector<TierStanding> standings,
                                            ss.ListStandings(after, o.batch_size, o.shard, o.shards));
-                  std::vector<std::string> keys;
-                  keys.reserve(page.size());
-                  pending_moves.clear();
-                  for (const TierStanding& t : page) {
-                    keys.push_back(t.customer_id);
+                  Page page;
+                  page.scanned = static_cast<int64_t>(standings.size());
+                  if (!standings.empty()) page.cursor = standings.back().customer_id;
+                  for (const TierStanding& t : standings) {
                     TierDecision d = DecideTier(program_, o.date, t.tier, t.tier_since_us,
                                                 t.window_spend_won, t.window_orders);
-                    if (d.kind != TierDecision::Kind::kKeep) pending_moves.insert(t.customer_id);
+                    if (d.kind != TierDecision::Kind::kKeep) page.keys.push_back(t.customer_id);
                   }
-                  // The page's last key is the cursor even if nobody on it moves.
-                  return keys;
+                  return page;
                 },
                 [&](Session& ss, const std::string& customer_id) -> Result<bool> {
-                  if (!pending_moves.count(customer_id)) return false;
-                  LOYALTY_ASSIGN_OR_RETURN(std::optional<Customer> before,
-                                           ss.FindCustomer(customer_id));
                   LOYALTY_ASSIGN_OR_RETURN(TierDecision d, EvaluateTier(ss, customer_id, o.date, ctx));
-                  if (d.kind == TierDecision::Kind::kKeep || !before) return false;
-                  ++summary.tier_moves[{before->tier, program_.tiers[d.to].code}];
+                  if (d.kind == TierDecision::Kind::kKeep) return false;
+                  ++summary.tier_moves[{program_.tiers[d.from].code, program_.tiers[d.to].code}];
                   return true;
                 },
                 customers};

@@ -39,7 +39,7 @@ struct DailyJobOptions {
   bool dry_run = false;
   int shard = 0;
   int shards = 1;
-  int batch_size = 500;  // items per transaction
+  int batch_size = 2000;  // items looked at per transaction (and page size)
   std::function<void(const JobProgress&)> on_progress;  // called after every batch
   // Fault injection for tests: fail with kUnavailable after this many committed batches of a
   // step (0 = never), as a crash would, leaving the cursor of the last committed batch.

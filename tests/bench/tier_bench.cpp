@@ -156,7 +156,7 @@ int Plain(const std::string& path) {
   return 0;
 }
 
-int Job(const std::string& path) {
+int Job(const std::string& path, int batch_size) {
   Program p = ParseProgramJson(DemoProgramJson()).value();
   auto store = SqliteStore::Open(path).value();
   {
@@ -168,6 +168,7 @@ int Job(const std::string& path) {
   DailyJob job(*store, p, clock);
   DailyJobOptions o;
   o.date = kJobDate;
+  o.batch_size = batch_size;
   double t0 = Now();
   auto s = job.Run(o);
   double secs = Now() - t0;
@@ -188,7 +189,9 @@ int main(int argc, char** argv) {
     return loyalty::Generate(argv[2], std::atoi(argv[3]), std::atoll(argv[4]));
   }
   if (argc >= 3 && std::string(argv[1]) == "plain") return loyalty::Plain(argv[2]);
-  if (argc >= 3 && std::string(argv[1]) == "job") return loyalty::Job(argv[2]);
-  std::fprintf(stderr, "usage: tier_bench gen DB CUSTOMERS ORDERS | plain DB | job DB\n");
+  if (argc >= 3 && std::string(argv[1]) == "job") {
+    return loyalty::Job(argv[2], argc >= 4 ? std::atoi(argv[3]) : loyalty::DailyJobOptions{}.batch_size);
+  }
+  std::fprintf(stderr, "usage: tier_bench gen DB CUSTOMERS ORDERS | plain DB | job DB [BATCH]\n");
   return 2;
 }
