@@ -58,4 +58,22 @@ std::string HexLower(const std::string& bytes) {
   return out;
 }
 
+Status SystemRandom::Fill(uint8_t* out, size_t size) {
+  size_t filled = 0;
+  while (filled < size) {
+    ssize_t n = getrandom(out + filled, size - filled, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status(Code::kInternal, std::string("getrandom failed: ") + std::strerror(errno));
+    }
+    filled += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+SystemRandom& SystemRandom::Instance() {
+  static SystemRandom instance;
+  return instance;
+}
+
 }  // namespace loyalty

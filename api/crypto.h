@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/coupons.h"
 #include "core/status.h"
 
 namespace loyalty {
@@ -19,5 +20,12 @@ std::string Base32Lower(const std::string& bytes);
 
 // Lower-case hex of raw bytes.
 std::string HexLower(const std::string& bytes);
+
+// core's RandomSource over getrandom(2). Stateless: one instance may serve every thread.
+class SystemRandom final : public RandomSource {
+ public:
+  Status Fill(uint8_t* out, size_t size) override;
+  static SystemRandom& Instance();
+};
 
 }  // namespace loyalty

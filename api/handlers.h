@@ -34,6 +34,15 @@ Result<ApiResponse> HandleConfirmOrder(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCreateRefund(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCancelOrder(ServiceEnv& env, const ApiRequest& req);
 
+// handlers_coupons.cpp
+Result<ApiResponse> HandleIssueCoupon(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCustomerCoupons(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCreateCouponBatch(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleGetCouponBatch(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCouponBatchCoupons(ServiceEnv& env, const ApiRequest& req);
+// "coupon_code": absent, one code or an array of 1-5 codes (as typed).
+Result<std::vector<std::string>> ParseCouponCodes(const Poco::JSON::Object& body);
+
 // Shared by the paged handlers: the "limit" query parameter (1..kMaxPageSize, default
 // kDefaultPageSize) and an id cursor (>= 0, default 0).
 Result<int> PageLimit(const ApiRequest& req);

@@ -27,7 +27,8 @@ Result<int64_t> OptAmount(const Poco::JSON::Object& b, const std::string& name, 
 Result<OrderRequest> ParseOrderRequest(const ApiRequest& req) {
   const Poco::JSON::Object& b = *req.body;
   LOYALTY_RETURN_IF_ERROR(CheckKnownFields(
-      b, {"order_id", "customer_id", "amount_won", "shipping_won", "points_to_redeem"}));
+      b, {"order_id", "customer_id", "amount_won", "shipping_won", "points_to_redeem",
+          "coupon_code"}));
   OrderRequest r;
   r.request_hash = req.request_hash;
   LOYALTY_ASSIGN_OR_RETURN(r.order_id, RequireId(b, "order_id"));
@@ -36,17 +37,20 @@ Result<OrderRequest> ParseOrderRequest(const ApiRequest& req) {
   LOYALTY_ASSIGN_OR_RETURN(r.shipping_won, OptAmount(b, "shipping_won", kMaxOrderAmountWon));
   LOYALTY_ASSIGN_OR_RETURN(r.points_to_redeem,
                            OptAmount(b, "points_to_redeem", kMaxOrderAmountWon));
+  LOYALTY_ASSIGN_OR_RETURN(r.coupon_codes, ParseCouponCodes(b));
   return r;
 }
 
 Result<QuoteRequest> ParseQuoteRequest(const ApiRequest& req) {
   const Poco::JSON::Object& b = *req.body;
-  LOYALTY_RETURN_IF_ERROR(CheckKnownFields(b, {"customer_id", "amount_won", "points_to_redeem"}));
+  LOYALTY_RETURN_IF_ERROR(
+      CheckKnownFields(b, {"customer_id", "amount_won", "points_to_redeem", "coupon_code"}));
   QuoteRequest q;
   LOYALTY_ASSIGN_OR_RETURN(q.customer_id, RequireId(b, "customer_id"));
   LOYALTY_ASSIGN_OR_RETURN(q.amount_won, Amount(b, "amount_won", 1, kMaxOrderAmountWon));
   LOYALTY_ASSIGN_OR_RETURN(q.points_to_redeem,
                            OptAmount(b, "points_to_redeem", kMaxOrderAmountWon));
+  LOYALTY_ASSIGN_OR_RETURN(q.coupon_codes, ParseCouponCodes(b));
   return q;
 }
 

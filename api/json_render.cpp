@@ -158,6 +158,8 @@ std::string RenderOrder(const Order& o, const std::vector<Refund>* refunds) {
       .Int("amount_won", o.amount_won)
       .Int("shipping_won", o.shipping_won)
       .Int("points_redeemed", o.points_redeemed)
+      .Int("coupon_discount_won", o.coupon_discount_won)
+      .Raw("coupon_codes", JsonStringArray(o.coupon_codes))
       .Int("paid_won", o.paid_won)
       .Int("earn_rate_bp", o.earn_rate_bp)
       .Int("rule_version", o.rule_version)
@@ -207,6 +209,10 @@ std::string RenderQuote(const std::string& customer_id, const Quote& q) {
       .Int("earn_points", q.earn_points)
       .Bool("redeemable", q.redeem_status.ok())
       .Raw("redeem_error", RenderStatus(q.redeem_status))
+      .Int("coupon_discount_won", q.coupon_discount_won)
+      .Raw("coupon_codes", JsonStringArray(q.coupon_codes))
+      .Bool("coupon_applicable", q.coupon_status.ok())
+      .Raw("coupon_error", RenderStatus(q.coupon_status))
       .Finish();
 }
 
@@ -252,6 +258,44 @@ std::string RenderEvent(const Event& e) {
       .Str("type", e.type)
       .Raw("payload", e.payload_json.empty() ? "{}" : e.payload_json)
       .Raw("created_at", JsonInstantOrNull(e.created_at_us))
+      .Finish();
+}
+
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  std::vector<std::string> quoted;
+  quoted.reserve(items.size());
+  for (const std::string& s : items) quoted.push_back(JsonWriter::Quote(s));
+  return JsonArray(quoted);
+}
+
+std::string RenderCoupon(const Coupon& c) {
+  JsonWriter w;
+  w.Str("code", c.code).Str("template", c.template_code);
+  StrOrNull(w, "customer_id", c.customer_id);
+  w.Str("status", CouponStatusName(c.status))
+      .Raw("issued_at", JsonInstantOrNull(c.issued_at_us))
+      .Raw("valid_from", JsonInstantOrNull(c.valid_from_us))
+      .Raw("valid_until", JsonInstantOrNull(c.valid_until_us));
+  StrOrNull(w, "order_id", c.order_id);
+  w.Int("discount_won", c.discount_won).Raw("redeemed_at", JsonInstantOrNull(c.redeemed_at_us));
+  StrOrNull(w, "batch_id", c.batch_id);
+  StrOrNull(w, "reason", c.reason);
+  w.Str("issued_by", c.issued_by);
+  return w.Finish();
+}
+
+std::string RenderCouponBatch(const CouponBatch& b) {
+  return JsonWriter()
+      .Str("batch_id", b.batch_id)
+      .Str("template", b.template_code)
+      .Str("status", b.status)
+      .Int("requested", b.requested)
+      .Int("issued", b.issued)
+      .Bool("unassigned", b.customer_ids.empty())
+      .Str("reason", b.reason)
+      .Str("issued_by", b.issued_by)
+      .Raw("created_at", JsonInstantOrNull(b.created_at_us))
+      .Raw("finished_at", JsonInstantOrNull(b.finished_at_us))
       .Finish();
 }
 

@@ -22,6 +22,11 @@ std::string RenderQuote(const std::string& customer_id, const Quote& q);
 std::string RenderEntry(const Entry& e);
 std::string RenderAdjustment(const Adjustment& a);
 std::string RenderEvent(const Event& e);
+// status: as shown (EffectiveStatus); the stored one may still say active past the end.
+std::string RenderCoupon(const Coupon& c);
+std::string RenderCouponBatch(const CouponBatch& b);
+// ["A","B"] of plain strings.
+std::string JsonStringArray(const std::vector<std::string>& items);
 
 // "[a,b,c]" from already rendered items.
 std::string JsonArray(const std::vector<std::string>& items);

@@ -13,6 +13,7 @@
 #include "api/auth.h"
 #include "api/cli_args.h"
 #include "api/cli_progress.h"
+#include "api/crypto.h"
 #include "api/program_json.h"
 #include "api/server.h"
 #include "api/store_factory.h"
@@ -290,6 +291,7 @@ int JobsCmd(const Args& a) {
     DailyJobOptions opts;
     opts.date = *date;
     opts.dry_run = a.Has("dry-run");
+    opts.random = &SystemRandom::Instance();
     if (a.Has("shard")) {
       int k = -1, n = 0;
       if (std::sscanf(a.Get("shard").c_str(), "%d/%d", &k, &n) != 2) {

@@ -14,7 +14,7 @@ struct CodeRow {
 };
 
 // THE table: every core code and the HTTP status it is answered with.
-constexpr std::array<CodeRow, 17> kCodeTable = {{
+constexpr std::array<CodeRow, 27> kCodeTable = {{
     {Code::kOk, 200, "OK"},
     {Code::kValidationFailed, 400, "Request validation failed"},
     {Code::kNotFound, 404, "Not found"},
@@ -32,6 +32,16 @@ constexpr std::array<CodeRow, 17> kCodeTable = {{
     {Code::kInternal, 500, "Internal error"},
     {Code::kRetry, 503, "Service unavailable"},
     {Code::kNegativeBalanceNotAllowed, 422, "Negative balance not allowed"},
+    {Code::kCouponCodeInvalid, 422, "Coupon code invalid"},
+    {Code::kCouponNotFound, 422, "Coupon not found"},
+    {Code::kCouponNotOwned, 422, "Coupon belongs to another customer"},
+    {Code::kCouponAlreadyRedeemed, 409, "Coupon already redeemed"},
+    {Code::kCouponExpired, 422, "Coupon expired"},
+    {Code::kCouponNotYetValid, 422, "Coupon not yet valid"},
+    {Code::kCouponMinOrderNotMet, 422, "Coupon minimum order not met"},
+    {Code::kCouponNotStackable, 422, "Coupon does not stack"},
+    {Code::kCouponLimitReached, 422, "Coupon limit per customer reached"},
+    {Code::kCouponRevoked, 422, "Coupon revoked"},
 }};
 
 struct HttpRow {

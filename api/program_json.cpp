@@ -163,10 +163,59 @@ Status ParseTiering(const Reader& top, TierSettings& t) {
   return Status::Ok();
 }
 
+Status ParseCoupons(const Reader& top, CouponSettings& c) {
+  LOYALTY_ASSIGN_OR_RETURN(Reader r, top.Sub("coupons"));
+  LOYALTY_RETURN_IF_ERROR(r.Known({"templates", "application_order", "expiring_soon_days"}));
+  LOYALTY_RETURN_IF_ERROR(Enum<CouponApplicationOrder>(
+      r, "application_order", c.application_order,
+      {{"coupon_then_points", CouponApplicationOrder::kCouponThenPoints},
+       {"points_then_coupon", CouponApplicationOrder::kPointsThenCoupon}}));
+  LOYALTY_RETURN_IF_ERROR(r.SmallInt("expiring_soon_days", c.expiring_soon_days));
+  if (!r.obj()->has("templates")) return Status::Ok();
+  Array::Ptr arr = r.obj()->getArray("templates");
+  if (arr.isNull()) return Status::Invalid("coupons.templates", "must be an array");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    std::string path = "coupons.templates[" + std::to_string(i) + "]";
+    Object::Ptr o = arr->getObject(static_cast<unsigned>(i));
+    if (o.isNull()) return Status::Invalid(path, "must be an object");
+    Reader t(o, path);
+    LOYALTY_RETURN_IF_ERROR(t.Known({"code", "name", "kind", "discount_won", "percent_bp",
+                                     "cap_won", "min_order_won", "validity",
+                                     "per_customer_limit", "stackable", "truncation_unit_won",
+                                     "restore_on_cancel", "code_prefix"}));
+    CouponTemplate ct;
+    LOYALTY_RETURN_IF_ERROR(t.Str("code", ct.code, true));
+    ct.name = ct.code;
+    LOYALTY_RETURN_IF_ERROR(t.Str("name", ct.name));
+    if (!o->has("kind")) return Status::Invalid(t.Field("kind"), "is required");
+    LOYALTY_RETURN_IF_ERROR(Enum<CouponKind>(
+        t, "kind", ct.kind, {{"fixed_won", CouponKind::kFixedWon}, {"percent", CouponKind::kPercent}}));
+    LOYALTY_RETURN_IF_ERROR(t.Int("discount_won", ct.discount_won));
+    LOYALTY_RETURN_IF_ERROR(t.SmallInt("percent_bp", ct.percent_bp));
+    LOYALTY_RETURN_IF_ERROR(t.Int("cap_won", ct.cap_won));
+    LOYALTY_RETURN_IF_ERROR(t.Int("min_order_won", ct.min_order_won));
+    LOYALTY_ASSIGN_OR_RETURN(Reader validity, t.Sub("validity"));
+    LOYALTY_RETURN_IF_ERROR(validity.Known({"days_from_issue", "valid_from", "valid_until"}));
+    LOYALTY_RETURN_IF_ERROR(validity.SmallInt("days_from_issue", ct.valid_days));
+    LOYALTY_RETURN_IF_ERROR(validity.Str("valid_from", ct.valid_from));
+    LOYALTY_RETURN_IF_ERROR(validity.Str("valid_until", ct.valid_until));
+    LOYALTY_RETURN_IF_ERROR(t.SmallInt("per_customer_limit", ct.per_customer_limit));
+    LOYALTY_RETURN_IF_ERROR(t.Bool("stackable", ct.stackable));
+    LOYALTY_RETURN_IF_ERROR(t.Int("truncation_unit_won", ct.truncation_unit_won));
+    LOYALTY_RETURN_IF_ERROR(Enum<CouponRestorePolicy>(
+        t, "restore_on_cancel", ct.restore_on_cancel,
+        {{"if_valid", CouponRestorePolicy::kIfValid}, {"never", CouponRestorePolicy::kNever}}));
+    LOYALTY_RETURN_IF_ERROR(t.Str("code_prefix", ct.code_prefix));
+    c.templates.push_back(std::move(ct));
+  }
+  return Status::Ok();
+}
+
 Status ParseInto(const Reader& top, Program& p) {
   LOYALTY_RETURN_IF_ERROR(top.Known({"version", "effective_date", "name", "currency",
                                      "time_zone", "tiers", "tiering", "earning", "pending",
-                                     "expiry", "redemption", "refunds", "adjustments"}));
+                                     "expiry", "redemption", "refunds", "adjustments",
+                                     "coupons"}));
   LOYALTY_RETURN_IF_ERROR(top.Int("version", p.version, true));
   LOYALTY_RETURN_IF_ERROR(top.Str("effective_date", p.effective_date));
   LOYALTY_RETURN_IF_ERROR(top.Str("name", p.name, true));
@@ -175,6 +224,7 @@ Status ParseInto(const Reader& top, Program& p) {
   LOYALTY_RETURN_IF_ERROR(ParseTiers(top, p));
 
   LOYALTY_RETURN_IF_ERROR(ParseTiering(top, p.tiering));
+  LOYALTY_RETURN_IF_ERROR(ParseCoupons(top, p.coupons));
 
   LOYALTY_ASSIGN_OR_RETURN(Reader earning, top.Sub("earning"));
   LOYALTY_RETURN_IF_ERROR(earning.Known({"truncation_unit_points"}));
@@ -298,6 +348,39 @@ std::string ProgramToJson(const Program& p) {
   redemption->set("max_share_bp", p.max_redeem_share_bp);
   sub("refunds")->set("clawback_policy", std::string(ClawbackPolicyName(p.clawback_policy)));
   sub("adjustments")->set("allow_negative", p.allow_negative_adjustments);
+  auto coupons = sub("coupons");
+  coupons->set("application_order",
+               std::string(CouponApplicationOrderName(p.coupons.application_order)));
+  coupons->set("expiring_soon_days", p.coupons.expiring_soon_days);
+  Array::Ptr templates = new Array;
+  for (const CouponTemplate& t : p.coupons.templates) {
+    Object::Ptr to = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    to->set("code", t.code);
+    to->set("name", t.name);
+    to->set("kind", std::string(CouponKindName(t.kind)));
+    if (t.kind == CouponKind::kFixedWon) {
+      to->set("discount_won", t.discount_won);
+    } else {
+      to->set("percent_bp", t.percent_bp);
+      to->set("cap_won", t.cap_won);
+    }
+    to->set("min_order_won", t.min_order_won);
+    Object::Ptr validity = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (t.valid_days > 0) {
+      validity->set("days_from_issue", t.valid_days);
+    } else {
+      validity->set("valid_from", t.valid_from);
+      validity->set("valid_until", t.valid_until);
+    }
+    to->set("validity", validity);
+    to->set("per_customer_limit", t.per_customer_limit);
+    to->set("stackable", t.stackable);
+    to->set("truncation_unit_won", t.truncation_unit_won);
+    to->set("restore_on_cancel", std::string(CouponRestorePolicyName(t.restore_on_cancel)));
+    to->set("code_prefix", t.code_prefix);
+    templates->add(to);
+  }
+  coupons->set("templates", templates);
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(o, out, 2);
   return out.str();

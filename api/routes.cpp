@@ -50,6 +50,7 @@ std::vector<RouteInfo> BuildRoutes() {
   const std::vector<std::string> kCustomerEvents = {"cs_agent", "cs_supervisor", "admin",
                                                     "messaging"};
   const std::vector<std::string> kFeed = {"admin", "messaging", "jobs"};
+  const std::vector<std::string> kCampaigns = {"cs_supervisor", "admin"};
   return {
       {"GET", "/healthz", false, {}, &HandleHealthz},
       {"GET", "/readyz", false, {}, &HandleReadyz},
@@ -61,6 +62,12 @@ std::vector<RouteInfo> BuildRoutes() {
        &HandleCustomerTierChanges},
       {"GET", "/v1/customers/{customer_id}/events", true, kCustomerEvents, &HandleCustomerEvents},
       {"POST", "/v1/customers/{customer_id}/adjustments", true, kCs, &HandleCreateAdjustment},
+      {"POST", "/v1/customers/{customer_id}/coupons", true, kCs, &HandleIssueCoupon},
+      {"GET", "/v1/customers/{customer_id}/coupons", true, kCustomerRead, &HandleCustomerCoupons},
+      {"POST", "/v1/coupon-batches", true, kCampaigns, &HandleCreateCouponBatch},
+      {"GET", "/v1/coupon-batches/{batch_id}", true, kCampaigns, &HandleGetCouponBatch},
+      {"GET", "/v1/coupon-batches/{batch_id}/coupons", true, kCampaigns,
+       &HandleCouponBatchCoupons},
       {"GET", "/v1/events", true, kFeed, &HandleListEvents},
       {"POST", "/v1/quotes", true, kCheckout, &HandleCreateQuote},
       {"POST", "/v1/orders", true, kCheckout, &HandleCreateOrder},

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "api/coupon_batches.h"
+#include "api/crypto.h"
 #include "api/idempotency.h"
 #include "api/metrics.h"
 #include "api/request_pipeline.h"
@@ -99,6 +101,7 @@ struct ApiServer::Impl {
   std::condition_variable cv;
   bool stopping = false;
   std::thread purger;
+  std::unique_ptr<CouponBatchWorker> batches;
 };
 
 void ApiServer::Impl::PurgeLoop() {
@@ -129,7 +132,11 @@ Status ApiServer::Start() {
   m.executor = std::make_unique<CommandExecutor>(std::move(writers), ExecutorOptions{});
   m.readers = std::make_unique<ReadPool>(std::move(readers));
   m.env = std::make_unique<ServiceEnv>(
-      ServiceEnv{m.store, m.program, m.clock, *m.executor, *m.readers, m.metrics});
+      ServiceEnv{m.store, m.program, m.clock, *m.executor, *m.readers, m.metrics,
+                 &SystemRandom::Instance()});
+  m.batches = std::make_unique<CouponBatchWorker>(*m.env);
+  m.env->batches = m.batches.get();
+  LOYALTY_RETURN_IF_ERROR(m.batches->Start());
   m.pipeline = std::make_unique<RequestPipeline>(*m.env, m.opts.json_logs);
   try {
     Poco::Net::ServerSocket socket;
@@ -183,6 +190,8 @@ void ApiServer::Stop() {
   m.cv.notify_all();
   if (m.purger.joinable()) m.purger.join();
   m.pipeline.reset();
+  if (m.batches) m.batches->Stop();
+  m.batches.reset();
   m.env.reset();
   m.executor.reset();  // drains the queue
   m.readers.reset();

@@ -17,6 +17,7 @@
 namespace loyalty {
 
 class Metrics;
+class CouponBatchWorker;
 
 // A fixed set of read sessions. Read() checks one out (blocking while all are busy), runs the
 // function between BeginRead and EndRead, and returns the session.
@@ -66,10 +67,12 @@ struct ServiceEnv {
   CommandExecutor& executor;
   ReadPool& readers;
   Metrics& metrics;
+  RandomSource* random = nullptr;  // coupon codes (SystemRandom in the server)
+  CouponBatchWorker* batches = nullptr;  // large coupon batches (null: left pending)
 
   // The context of one core call: now, and the caller as the actor.
   Ctx MakeCtx(const ApiKey& key) const {
-    return Ctx{program, clock.NowMicros(), Actor{key.name, key.role}};
+    return Ctx{program, clock.NowMicros(), Actor{key.name, key.role}, random};
   }
 };
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/coupons.h"
 #include "core/program.h"
 #include "core/status.h"
 #include "core/store.h"
@@ -30,6 +31,7 @@ struct Ctx {
   const Program& program;
   Micros now_us;
   Actor actor;
+  RandomSource* random = nullptr;  // coupon codes; required by commands that issue coupons
 };
 
 // ---- customers ----
@@ -93,6 +95,7 @@ struct QuoteRequest {
   std::string customer_id;  // may be unknown: quoted at the entry tier with no balance
   Won amount_won = 0;
   Points points_to_redeem = 0;
+  std::vector<std::string> coupon_codes;  // as typed; normalized and checked by the quote
 };
 struct Quote {
   std::string tier;
@@ -103,6 +106,9 @@ struct Quote {
   Won paid_won = 0;                  // amount - points_to_redeem
   Points earn_points = 0;            // what this order would earn with that redemption
   Status redeem_status;              // ok, or why points_to_redeem is refused
+  Won coupon_discount_won = 0;       // what the coupons take off (0 when refused)
+  Status coupon_status;              // ok, or the precise reason the coupons do not apply
+  std::vector<std::string> coupon_codes;  // normalized
 };
 Result<Quote> QuoteOrder(Session& s, const QuoteRequest& q, const Ctx& ctx);
 
@@ -113,6 +119,7 @@ struct OrderRequest {
   Won amount_won = 0;
   Won shipping_won = 0;
   Points points_to_redeem = 0;
+  std::vector<std::string> coupon_codes;  // redeemed atomically with the order
   std::string request_hash;  // identical hash on retry -> replayed, different -> conflict
 };
 struct OrderWrite {
@@ -168,6 +175,42 @@ Result<Points> ExpireDueLots(Session& s, const std::string& customer_id, const C
 Result<TierDecision> EvaluateTier(Session& s, const std::string& customer_id, const LocalDate& d,
                                   const Ctx& ctx);
 Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& ctx);
+
+// ---- coupons (docs/coupons.md) ----
+struct IssueCouponRequest {
+  std::string customer_id;    // empty = an unassigned code (bulk campaigns)
+  std::string template_code;
+  std::string reason;         // rule name ("tier_promotion", "birthday") or the CS reason
+  std::string dedupe_key;     // non-empty: a second issuance with the same key issues nothing
+  std::string batch_id;
+};
+struct CouponIssue {
+  Coupon coupon;
+  bool replayed = false;  // the dedupe key was used already: that coupon, nothing written
+};
+// Issues one coupon (event coupon.issued for an assigned one). REQUIRES ctx.random.
+Result<CouponIssue> IssueCoupon(Session& s, const IssueCouponRequest& r, const Ctx& ctx);
+
+// A customer's coupons; status filter as the API shows it (an active coupon past its validity
+// is shown as expired even before the job marks it).
+Result<std::vector<Coupon>> ListCustomerCoupons(Session& s, const std::string& customer_id,
+                                                std::optional<CouponStatus> status,
+                                                const std::string& after_code, int limit,
+                                                const Ctx& ctx);
+CouponStatus EffectiveStatus(const Coupon& c, Micros now_us);
+
+// The daily job's coupon steps for one coupon (locks its customer): expire if due by
+// ctx.now_us, else send coupon.expiring_soon once. Returns whether anything changed.
+Result<bool> ExpireOrWarnCoupon(Session& s, const std::string& code, const Ctx& ctx);
+// The birthday coupon of the customer's tier, once per year (dedupe "birthday:<id>:<year>"),
+// when business date d is in the birth month. Returns whether one was issued.
+Result<bool> IssueBirthdayCoupon(Session& s, const std::string& customer_id, const LocalDate& d,
+                                 const Ctx& ctx);
+
+// Bulk issuance of a batch: issues up to `max_items` more of what is left and records the
+// progress; returns the number issued by this call (0 when the batch is done).
+Result<int64_t> ProcessCouponBatch(Session& s, const std::string& batch_id, int64_t max_items,
+                                   const Ctx& ctx);
 
 // ---- invariants ----
 struct CheckReport {

@@ -121,11 +121,33 @@ Result<Quote> QuoteOrder(Session& s, const QuoteRequest& r, const Ctx& ctx) {
   if (c) {
     LOYALTY_ASSIGN_OR_RETURN(q.available_points, AvailableNow(s, *c, ctx));
   }
-  q.max_redeemable_points = MaxRedeemable(ctx.program, r.amount_won, q.available_points);
-  q.redeem_status = CheckRedemption(ctx.program, r.amount_won, r.points_to_redeem,
+  // Coupons and points in the programme's order of application (docs/coupons.md). A coupon
+  // that does not apply is reported in coupon_status and quoted as no discount.
+  const bool coupon_first =
+      ctx.program.coupons.application_order == CouponApplicationOrder::kCouponThenPoints;
+  auto plan_coupons = [&](Won base_won) -> Status {
+    if (r.coupon_codes.empty()) return Status::Ok();
+    auto plan = PlanCoupons(s, r.customer_id, r.coupon_codes, r.amount_won, base_won, ctx);
+    if (!plan.ok()) {
+      if (plan.status().code() == Code::kUnavailable || plan.status().code() == Code::kRetry ||
+          plan.status().code() == Code::kInternal) {
+        return plan.status();
+      }
+      q.coupon_status = plan.status();
+      return Status::Ok();
+    }
+    q.coupon_discount_won = plan->discount_won;
+    q.coupon_codes = plan->codes;
+    return Status::Ok();
+  };
+  if (coupon_first) LOYALTY_RETURN_IF_ERROR(plan_coupons(r.amount_won));
+  const Won points_base = r.amount_won - q.coupon_discount_won;
+  q.max_redeemable_points = MaxRedeemable(ctx.program, points_base, q.available_points);
+  q.redeem_status = CheckRedemption(ctx.program, points_base, r.points_to_redeem,
                                     q.available_points);
   q.points_to_redeem = q.redeem_status.ok() ? r.points_to_redeem : 0;
-  q.paid_won = r.amount_won - q.points_to_redeem;
+  if (!coupon_first) LOYALTY_RETURN_IF_ERROR(plan_coupons(r.amount_won - q.points_to_redeem));
+  q.paid_won = r.amount_won - q.coupon_discount_won - q.points_to_redeem;
   q.earn_points = EarnPoints(q.paid_won, q.earn_rate_bp, ctx.program.truncation_unit_points);
   return q;
 }

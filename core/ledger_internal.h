@@ -58,4 +58,31 @@ Status CountSpend(Session& s, Customer& c, Order& o, const Ctx& ctx);
 Status RecountSpendAfterRefund(Session& s, Customer& c, Order& o, const Ctx& ctx);
 Status UpgradeIfQualified(Session& s, Customer& c, const Ctx& ctx);
 
+// Coupons (ledger_coupons.cpp).
+struct CouponUse {
+  Coupon coupon;
+  const CouponTemplate* tmpl = nullptr;
+  Won discount_won = 0;
+};
+struct CouponPlan {
+  std::vector<CouponUse> uses;
+  Won discount_won = 0;
+  std::vector<std::string> codes;  // normalized, in request order
+};
+// Checks `codes` for the customer on an order of amount_won (minimum order is judged on it) and
+// computes the discounts on base_won (the amount, or what points left of it), one coupon after
+// the other on what the previous left. Reads only.
+Result<CouponPlan> PlanCoupons(Session& s, const std::string& customer_id,
+                               const std::vector<std::string>& codes, Won amount_won,
+                               Won base_won, const Ctx& ctx);
+// Redeems the planned coupons with the conditional update (kCouponAlreadyRedeemed when another
+// order got there first) and appends coupon.redeemed per coupon.
+Status RedeemCoupons(Session& s, Customer& c, const Order& o, const CouponPlan& plan,
+                     const Ctx& ctx);
+// Cancel / full refund: gives the order's coupons back per their template's policy.
+Status RestoreOrderCoupons(Session& s, Customer& c, const Order& o, const Ctx& ctx);
+// Issues one coupon to c (already locked; the caller saves c), or unassigned when c is null.
+Result<CouponIssue> IssueCouponTo(Session& s, Customer* c, const IssueCouponRequest& r,
+                                  const Ctx& ctx);
+
 }  // namespace loyalty::internal

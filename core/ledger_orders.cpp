@@ -67,16 +67,32 @@ Result<OrderWrite> CreateOrder(Session& s, const OrderRequest& r, const Ctx& ctx
   o.placed_at_us = ctx.now_us;
   o.request_hash = r.request_hash;
 
+  // Coupons and points in the programme's order of application (docs/coupons.md).
+  const bool coupon_first =
+      ctx.program.coupons.application_order == CouponApplicationOrder::kCouponThenPoints;
+  CouponPlan plan;
+  if (coupon_first) {
+    LOYALTY_ASSIGN_OR_RETURN(plan, PlanCoupons(s, c.customer_id, r.coupon_codes, r.amount_won,
+                                               r.amount_won, ctx));
+  }
+  const Won points_base = r.amount_won - plan.discount_won;
   if (r.points_to_redeem > 0) {
     LOYALTY_RETURN_IF_ERROR(
-        CheckRedemption(ctx.program, r.amount_won, r.points_to_redeem, c.available_points));
+        CheckRedemption(ctx.program, points_base, r.points_to_redeem, c.available_points));
     o.points_redeemed = r.points_to_redeem;
   }
-  o.paid_won = o.amount_won - o.points_redeemed;
+  if (!coupon_first) {
+    LOYALTY_ASSIGN_OR_RETURN(plan, PlanCoupons(s, c.customer_id, r.coupon_codes, r.amount_won,
+                                               r.amount_won - o.points_redeemed, ctx));
+  }
+  o.coupon_discount_won = plan.discount_won;
+  o.coupon_codes = plan.codes;
+  o.paid_won = o.amount_won - o.coupon_discount_won - o.points_redeemed;
   o.qualifying_won = o.paid_won;
   o.earn_points = EarnPoints(o.paid_won, o.earn_rate_bp, ctx.program.truncation_unit_points);
   // The order row goes in before the entries and lots that reference it.
   LOYALTY_RETURN_IF_ERROR(s.InsertOrder(o));
+  LOYALTY_RETURN_IF_ERROR(RedeemCoupons(s, c, o, plan, ctx));
 
   if (o.points_redeemed > 0) {
     Entry e;

@@ -215,7 +215,12 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
     LOYALTY_ASSIGN_OR_RETURN(ClawResult cr, Clawback(s, c, o, r.refund_id, claw, ctx));
     f.shortfall_points = cr.shortfall_points;
   }
-  Won cash = amount - restore;
+  // What was not paid in cash (points and coupons) is handed back in proportion too, over their
+  // sum, so that cumulative truncation never takes a refund below zero: the cash refund is the
+  // refunded share of the amount less the non-cash share of it (= restore without coupons).
+  const Won non_cash = o.points_redeemed + o.coupon_discount_won;
+  Won cash = amount - (ProportionFloor(non_cash, refunded_after, o.amount_won) -
+                       ProportionFloor(non_cash, o.refunded_won, o.amount_won));
   if (ctx.program.clawback_policy == ClawbackPolicy::kDeductFromRefund) {
     f.deduction_won = std::min<Won>(f.shortfall_points, cash);
     f.shortfall_points -= f.deduction_won;  // what even the cash refund could not cover
@@ -226,10 +231,12 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
   o.restored_points += restore;
   o.earn_clawed_points += claw;
   o.shortfall_points += f.shortfall_points;
-  o.qualifying_won = (o.amount_won - o.refunded_won) - (o.points_redeemed - o.restored_points);
+  o.qualifying_won = (o.amount_won - o.refunded_won) -
+                     (non_cash - ProportionFloor(non_cash, o.refunded_won, o.amount_won));
   if (o.refunded_won == o.amount_won) {
     o.status = OrderStatus::kCancelled;
     o.cancelled_at_us = ctx.now_us;
+    LOYALTY_RETURN_IF_ERROR(RestoreOrderCoupons(s, c, o, ctx));
   }
   LOYALTY_RETURN_IF_ERROR(RecountSpendAfterRefund(s, c, o, ctx));
   LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));

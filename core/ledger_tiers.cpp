@@ -26,7 +26,7 @@ Status ApplyTierMove(Session& s, Customer& c, size_t to, const std::string& reas
   LOYALTY_ASSIGN_OR_RETURN(change.change_id, s.InsertTierChange(change));
   c.tier = change.to_tier;
   c.tier_since_us = ctx.now_us;
-  return AppendEvent(s, c, change.kind == "upgrade" ? "tier.upgraded" : "tier.downgraded",
+  LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, change.kind == "upgrade" ? "tier.upgraded" : "tier.downgraded",
                      JsonWriter()
                          .Int("change_id", change.change_id)
                          .Str("from_tier", change.from_tier)
@@ -40,7 +40,20 @@ Status ApplyTierMove(Session& s, Customer& c, size_t to, const std::string& reas
                          .Str("policy", change.policy)
                          .Int("rule_version", change.rule_version)
                          .Finish(),
-                     ctx);
+                     ctx));
+  // The new tier's promotion coupon, in the same transaction; once per customer, tier and
+  // month (a rerun, or a downgrade and upgrade within the month, issues nothing twice).
+  const std::string& coupon = p.tiers[to].promotion_coupon;
+  if (change.kind != "upgrade" || coupon.empty()) return Status::Ok();
+  IssueCouponRequest r;
+  r.customer_id = c.customer_id;
+  r.template_code = coupon;
+  r.reason = "tier_promotion";
+  r.dedupe_key = "tier_promotion:" + c.customer_id + ":" + change.to_tier + ":" +
+                 std::to_string(ToDateKey(d) / 100);
+  LOYALTY_ASSIGN_OR_RETURN(CouponIssue issue, IssueCouponTo(s, &c, r, ctx));
+  (void)issue;
+  return Status::Ok();
 }
 
 }  // namespace

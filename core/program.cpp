@@ -21,6 +21,26 @@ std::string TierField(size_t i, const char* member) {
 
 }  // namespace
 
+const CouponTemplate* Program::FindCouponTemplate(const std::string& code) const {
+  for (const CouponTemplate& t : coupons.templates) {
+    if (t.code == code) return &t;
+  }
+  return nullptr;
+}
+
+const char* CouponKindName(CouponKind k) {
+  return k == CouponKind::kPercent ? "percent" : "fixed_won";
+}
+
+const char* CouponRestorePolicyName(CouponRestorePolicy p) {
+  return p == CouponRestorePolicy::kNever ? "never" : "if_valid";
+}
+
+const char* CouponApplicationOrderName(CouponApplicationOrder o) {
+  return o == CouponApplicationOrder::kPointsThenCoupon ? "points_then_coupon"
+                                                        : "coupon_then_points";
+}
+
 const TierRule* Program::FindTier(const std::string& code) const {
   for (const TierRule& t : tiers) {
     if (t.code == code) return &t;
@@ -78,6 +98,103 @@ const char* DowngradePolicyName(DowngradePolicy p) {
 
 namespace {
 
+std::string TemplateField(size_t i, const char* member) {
+  return "coupons.templates[" + std::to_string(i) + "]." + member;
+}
+
+bool IsCodePrefix(const std::string& s) {
+  if (s.size() > 12) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+Status ValidateTemplate(const CouponTemplate& t, size_t i) {
+  if (t.name.empty() || t.name.size() > 100) {
+    return Status::Invalid(TemplateField(i, "name"), "must be 1 to 100 characters");
+  }
+  if (t.kind == CouponKind::kFixedWon) {
+    if (t.discount_won < 1 || t.discount_won > kMaxOrderAmountWon) {
+      return Status::Invalid(TemplateField(i, "discount_won"),
+                             "a fixed_won coupon needs a discount of 1 to 10,000,000,000 won");
+    }
+    if (t.percent_bp != 0 || t.cap_won != 0) {
+      return Status::Invalid(TemplateField(i, "percent_bp"),
+                             "only percent coupons have percent_bp and cap_won");
+    }
+  } else {
+    if (t.percent_bp < 1 || t.percent_bp > 10000) {
+      return Status::Invalid(TemplateField(i, "percent_bp"), "must be 1 to 10000 basis points");
+    }
+    if (t.cap_won < 0 || t.cap_won > kMaxOrderAmountWon) {
+      return Status::Invalid(TemplateField(i, "cap_won"), "must be 0 (no cap) to 10,000,000,000");
+    }
+    if (t.discount_won != 0) {
+      return Status::Invalid(TemplateField(i, "discount_won"), "only fixed_won coupons have it");
+    }
+  }
+  if (t.min_order_won < 0 || t.min_order_won > kMaxOrderAmountWon) {
+    return Status::Invalid(TemplateField(i, "min_order_won"), "must be 0 to 10,000,000,000");
+  }
+  const bool fixed_dates = !t.valid_from.empty() || !t.valid_until.empty();
+  if (t.valid_days != 0 && fixed_dates) {
+    return Status::Invalid(TemplateField(i, "validity"),
+                           "give days_from_issue or valid_from/valid_until, not both");
+  }
+  if (t.valid_days == 0 && !fixed_dates) {
+    return Status::Invalid(TemplateField(i, "validity"),
+                           "is required: days_from_issue or valid_from/valid_until");
+  }
+  if (t.valid_days < 0 || t.valid_days > 3660) {
+    return Status::Invalid(TemplateField(i, "validity.days_from_issue"), "must be 1 to 3660");
+  }
+  if (fixed_dates) {
+    auto from = ParseLocalDate(t.valid_from);
+    if (!from.ok()) {
+      return Status::Invalid(TemplateField(i, "validity.valid_from"), "must be YYYY-MM-DD");
+    }
+    auto until = ParseLocalDate(t.valid_until);
+    if (!until.ok()) {
+      return Status::Invalid(TemplateField(i, "validity.valid_until"), "must be YYYY-MM-DD");
+    }
+    if (until.value() < from.value()) {
+      return Status::Invalid(TemplateField(i, "validity.valid_until"),
+                             "is before valid_from");
+    }
+  }
+  if (t.per_customer_limit < 0 || t.per_customer_limit > 1000) {
+    return Status::Invalid(TemplateField(i, "per_customer_limit"), "must be 0 (none) to 1000");
+  }
+  if (t.truncation_unit_won != 1 && t.truncation_unit_won != 10) {
+    return Status::Invalid(TemplateField(i, "truncation_unit_won"), "must be 1 or 10");
+  }
+  if (!IsCodePrefix(t.code_prefix)) {
+    return Status::Invalid(TemplateField(i, "code_prefix"), "must be 0-12 characters of A-Z, 0-9");
+  }
+  return Status::Ok();
+}
+
+Status ValidateCoupons(const Program& p) {
+  const CouponSettings& c = p.coupons;
+  if (c.templates.size() > 200) return Status::Invalid("coupons.templates", "at most 200");
+  if (c.expiring_soon_days < 0 || c.expiring_soon_days > 60) {
+    return Status::Invalid("coupons.expiring_soon_days", "must be 0 to 60");
+  }
+  std::set<std::string> codes;
+  for (size_t i = 0; i < c.templates.size(); ++i) {
+    const CouponTemplate& t = c.templates[i];
+    if (!IsTierCode(t.code)) {
+      return Status::Invalid(TemplateField(i, "code"), "must be 1-32 characters of A-Z, 0-9 and _");
+    }
+    if (!codes.insert(t.code).second) {
+      return Status::Invalid(TemplateField(i, "code"), "'" + t.code + "' appears twice");
+    }
+    LOYALTY_RETURN_IF_ERROR(ValidateTemplate(t, i));
+  }
+  return Status::Ok();
+}
+
 Status ValidateTiering(const Program& p) {
   const TierSettings& t = p.tiering;
   if (t.window == WindowKind::kRollingMonths && (t.window_months < 1 || t.window_months > 120)) {
@@ -117,11 +234,13 @@ Status ValidateTiering(const Program& p) {
                              "a tier above a lifetime tier must be lifetime too, or a customer "
                              "could fall below the lifetime tier");
     }
-    if (r.promotion_coupon.size() > 64) {
-      return Status::Invalid(TierField(i, "benefits.promotion_coupon"), "is longer than 64");
+    if (!r.promotion_coupon.empty() && p.FindCouponTemplate(r.promotion_coupon) == nullptr) {
+      return Status::Invalid(TierField(i, "benefits.promotion_coupon"),
+                             "'" + r.promotion_coupon + "' is not a template in coupons.templates");
     }
-    if (r.birthday_coupon.size() > 64) {
-      return Status::Invalid(TierField(i, "benefits.birthday_coupon"), "is longer than 64");
+    if (!r.birthday_coupon.empty() && p.FindCouponTemplate(r.birthday_coupon) == nullptr) {
+      return Status::Invalid(TierField(i, "benefits.birthday_coupon"),
+                             "'" + r.birthday_coupon + "' is not a template in coupons.templates");
     }
   }
   return Status::Ok();
@@ -198,11 +317,12 @@ Status ValidateProgram(const Program& p) {
   if (p.max_redeem_share_bp < 0 || p.max_redeem_share_bp > 10000) {
     return Status::Invalid("redemption.max_share_bp", "must be 0 to 10000 basis points");
   }
+  LOYALTY_RETURN_IF_ERROR(ValidateCoupons(p));
   return ValidateTiering(p);
 }
 
 std::string DemoProgramJson() {
-  return R"({
+  return R"json({
   "version": 1,
   "effective_date": "2026-01-01",
   "name": "Demo Shop 포인트",
@@ -210,10 +330,31 @@ std::string DemoProgramJson() {
   "time_zone": "Asia/Seoul",
   "tiers": [
     {"code": "BRONZE", "name": "Bronze", "threshold_won": 0, "earn_rate_bp": 100},
-    {"code": "SILVER", "name": "Silver", "threshold_won": 300000, "earn_rate_bp": 200},
-    {"code": "GOLD", "name": "Gold", "threshold_won": 1000000, "earn_rate_bp": 300},
-    {"code": "VIP", "name": "VIP", "threshold_won": 3000000, "min_orders": 5, "earn_rate_bp": 500}
+    {"code": "SILVER", "name": "Silver", "threshold_won": 300000, "earn_rate_bp": 200,
+     "benefits": {"promotion_coupon": "SILVER_UP"}},
+    {"code": "GOLD", "name": "Gold", "threshold_won": 1000000, "earn_rate_bp": 300,
+     "benefits": {"promotion_coupon": "GOLD_UP", "birthday_coupon": "BIRTHDAY_GOLD"}},
+    {"code": "VIP", "name": "VIP", "threshold_won": 3000000, "min_orders": 5, "earn_rate_bp": 500,
+     "benefits": {"promotion_coupon": "GOLD_UP", "birthday_coupon": "BIRTHDAY_GOLD"}}
   ],
+  "coupons": {
+    "application_order": "coupon_then_points",
+    "expiring_soon_days": 3,
+    "templates": [
+      {"code": "WELCOME", "name": "가입 축하 ₩3,000", "kind": "fixed_won", "discount_won": 3000,
+       "min_order_won": 20000, "validity": {"days_from_issue": 30}, "per_customer_limit": 1,
+       "code_prefix": "WELCOME"},
+      {"code": "SILVER_UP", "name": "Silver 승급 10% (최대 ₩10,000)", "kind": "percent",
+       "percent_bp": 1000, "cap_won": 10000, "min_order_won": 30000,
+       "validity": {"days_from_issue": 30}, "truncation_unit_won": 10},
+      {"code": "GOLD_UP", "name": "Gold 승급 15% (최대 ₩20,000)", "kind": "percent",
+       "percent_bp": 1500, "cap_won": 20000, "min_order_won": 50000,
+       "validity": {"days_from_issue": 30}, "truncation_unit_won": 10},
+      {"code": "BIRTHDAY_GOLD", "name": "생일 ₩10,000", "kind": "fixed_won",
+       "discount_won": 10000, "min_order_won": 30000, "validity": {"days_from_issue": 31},
+       "stackable": true}
+    ]
+  },
   "tiering": {
     "window": {"kind": "rolling_months", "months": 12},
     "spend_counts_at": "confirmation",
@@ -229,7 +370,7 @@ std::string DemoProgramJson() {
   "refunds": {"clawback_policy": "take_available"},
   "adjustments": {"allow_negative": false}
 }
-)";
+)json";
 }
 
 }  // namespace loyalty

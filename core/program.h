@@ -77,6 +77,46 @@ struct TierSettings {
   DowngradePolicy policy = DowngradePolicy::kToQualified;
 };
 
+// ---- coupons (docs/coupons.md) ----
+enum class CouponKind {
+  kFixedWon,  // discount_won off the order
+  kPercent,   // percent_bp of the order amount, truncated to the unit, capped at cap_won
+};
+
+enum class CouponRestorePolicy {
+  kIfValid,  // cancel / full refund gives the coupon back while it is still within validity
+  kNever,    // a used coupon stays used
+};
+
+enum class CouponApplicationOrder {
+  kCouponThenPoints,  // coupon on the amount, points on what is left (default)
+  kPointsThenCoupon,  // points on the amount, coupon on what is left
+};
+
+struct CouponTemplate {
+  std::string code;  // e.g. "WELCOME" (A-Z, 0-9, _)
+  std::string name;
+  CouponKind kind = CouponKind::kFixedWon;
+  Won discount_won = 0;      // kFixedWon
+  int32_t percent_bp = 0;    // kPercent: 1000 = 10%
+  Won cap_won = 0;           // kPercent: at most this much (0 = no cap)
+  Won min_order_won = 0;     // order amount needed (inclusive)
+  int32_t valid_days = 0;    // > 0: valid from issue to the end of the (valid_days)th KST day
+  std::string valid_from;    // else fixed dates YYYY-MM-DD in the programme's zone, inclusive
+  std::string valid_until;
+  int32_t per_customer_limit = 0;  // redemptions of this template per customer (0 = no limit)
+  bool stackable = false;          // may be combined with other coupons on one order
+  Won truncation_unit_won = 1;     // a percent discount is truncated to 1 or 10 won
+  CouponRestorePolicy restore_on_cancel = CouponRestorePolicy::kIfValid;
+  std::string code_prefix;         // printed before the random part: "WELCOME-7K3M..."
+};
+
+struct CouponSettings {
+  std::vector<CouponTemplate> templates;
+  CouponApplicationOrder application_order = CouponApplicationOrder::kCouponThenPoints;
+  int32_t expiring_soon_days = 3;  // coupon.expiring_soon this many days before the end
+};
+
 struct Program {
   int64_t version = 1;
   std::string effective_date;  // YYYY-MM-DD from which this version decides; "" = always
@@ -95,7 +135,9 @@ struct Program {
   ClawbackPolicy clawback_policy = ClawbackPolicy::kTakeAvailable;
   bool allow_negative_adjustments = false;  // may a CS debit push available below zero
   TierSettings tiering;
+  CouponSettings coupons;
 
+  const CouponTemplate* FindCouponTemplate(const std::string& code) const;
   const TierRule* FindTier(const std::string& code) const;
   const TierRule& EntryTier() const { return tiers.front(); }
 };
@@ -108,6 +150,9 @@ const char* SpendMomentName(SpendMoment m);
 const char* SpendBasisName(SpendBasis b);
 const char* EvaluationScheduleName(EvaluationSchedule s);
 const char* DowngradePolicyName(DowngradePolicy p);
+const char* CouponKindName(CouponKind k);
+const char* CouponRestorePolicyName(CouponRestorePolicy p);
+const char* CouponApplicationOrderName(CouponApplicationOrder o);
 
 // Checks the whole programme for contradictions; the first problem found is returned with the
 // field named as a JSON path (e.g. "tiers[2].threshold_won").

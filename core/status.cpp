@@ -21,6 +21,16 @@ std::string_view CodeName(Code code) {
     case Code::kInternal: return "internal";
     case Code::kRetry: return "retry";
     case Code::kNegativeBalanceNotAllowed: return "negative_balance_not_allowed";
+    case Code::kCouponCodeInvalid: return "coupon_code_invalid";
+    case Code::kCouponNotFound: return "coupon_not_found";
+    case Code::kCouponNotOwned: return "coupon_not_owned";
+    case Code::kCouponAlreadyRedeemed: return "coupon_already_redeemed";
+    case Code::kCouponExpired: return "coupon_expired";
+    case Code::kCouponNotYetValid: return "coupon_not_yet_valid";
+    case Code::kCouponMinOrderNotMet: return "coupon_min_order_not_met";
+    case Code::kCouponNotStackable: return "coupon_not_stackable";
+    case Code::kCouponLimitReached: return "coupon_limit_reached";
+    case Code::kCouponRevoked: return "coupon_revoked";
   }
   return "internal";
 }

@@ -37,6 +37,16 @@ enum class Code {
   kInternal,              // unexpected failure
   kRetry,                 // deadlock / lock timeout: the executor retries the batch (internal)
   kNegativeBalanceNotAllowed,  // a debit would make available negative
+  kCouponCodeInvalid,      // malformed code or wrong check character (no lookup was made)
+  kCouponNotFound,         // well-formed code that was never issued
+  kCouponNotOwned,         // the coupon belongs to another customer
+  kCouponAlreadyRedeemed,  // used by an order (or lost the race to another order)
+  kCouponExpired,          // past its validity (or expired by the job)
+  kCouponNotYetValid,      // before its validity starts
+  kCouponMinOrderNotMet,   // order amount below the template's minimum
+  kCouponNotStackable,     // combined with another coupon while one of them does not stack
+  kCouponLimitReached,     // the customer already used the template's per-customer limit
+  kCouponRevoked,          // withdrawn by customer service
 };
 
 std::string_view CodeName(Code code);

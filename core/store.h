@@ -44,6 +44,15 @@ struct EventQuery {
   int limit = kDefaultPageSize;
 };
 
+struct CouponQuery {
+  std::string customer_id;             // the customer's coupons, or
+  std::string order_id;                // the coupons an order redeemed, or
+  std::string batch_id;                // the coupons of a bulk batch (one of the three is set)
+  std::optional<CouponStatus> status;  // only this stored status
+  std::string after_code;              // ascending by code, code > after_code
+  int limit = kDefaultPageSize;
+};
+
 class Session {
  public:
   virtual ~Session() = default;
@@ -132,6 +141,39 @@ class Session {
   virtual Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step,
                                                    int shard, int shards) = 0;
   virtual Status UpsertJobRun(const JobRun& run) = 0;
+
+  // --- coupons ---
+  // kAlreadyExists when the code or the (non-empty) dedupe_key is taken.
+  virtual Status InsertCoupon(const Coupon& c) = 0;
+  virtual Result<std::optional<Coupon>> FindCoupon(const std::string& code) = 0;
+  virtual Result<std::optional<Coupon>> FindCouponByDedupeKey(const std::string& dedupe_key) = 0;
+  // The conditional redemption: sets status redeemed, customer_id, order_id, discount_won,
+  // redeemed_at_us WHERE code = ? AND status = active. False when no row changed (used already,
+  // by a concurrent order or before): the caller answers coupon_already_redeemed.
+  virtual Result<bool> RedeemCoupon(const std::string& code, const std::string& customer_id,
+                                    const std::string& order_id, Won discount_won,
+                                    Micros now_us) = 0;
+  // Writes every field but code, template_code, issued_at_us, dedupe_key, batch_id.
+  virtual Status UpdateCoupon(const Coupon& c) = 0;
+  virtual Result<std::vector<Coupon>> ListCoupons(const CouponQuery& q) = 0;
+  // Coupons of the template redeemed by the customer (per_customer_limit).
+  virtual Result<int64_t> CountRedeemedCoupons(const std::string& customer_id,
+                                               const std::string& template_code) = 0;
+  // Active coupons with valid_until_us <= until_before_us and code > after_code, ascending by
+  // code, at most limit (the daily job's expiry and expiring-soon steps).
+  virtual Result<std::vector<Coupon>> ListActiveCouponsEndingBy(Micros until_before_us,
+                                                                const std::string& after_code,
+                                                                int limit) = 0;
+  // Customers whose birth_date falls in `month` (1..12), customer_id > after_id, ascending.
+  virtual Result<std::vector<std::string>> CustomersBornInMonth(int month,
+                                                                const std::string& after_id,
+                                                                int limit) = 0;
+  virtual Status InsertCouponBatch(const CouponBatch& b) = 0;  // kAlreadyExists on batch_id
+  virtual Result<std::optional<CouponBatch>> FindCouponBatch(const std::string& batch_id) = 0;
+  // Writes issued, status, finished_at_us.
+  virtual Status UpdateCouponBatch(const CouponBatch& b) = 0;
+  // Batches not done yet (resumed when the server starts), ascending.
+  virtual Result<std::vector<std::string>> ListUnfinishedCouponBatches() = 0;
 
   // --- API keys ---
   virtual Status InsertApiKey(const ApiKey& k) = 0;

@@ -2,6 +2,16 @@
 
 namespace loyalty {
 
+const char* CouponStatusName(CouponStatus status) {
+  switch (status) {
+    case CouponStatus::kActive: return "active";
+    case CouponStatus::kRedeemed: return "redeemed";
+    case CouponStatus::kExpired: return "expired";
+    case CouponStatus::kRevoked: return "revoked";
+  }
+  return "unknown";
+}
+
 const char* LotKindName(LotKind kind) {
   switch (kind) {
     case LotKind::kPending: return "pending";

@@ -48,6 +48,14 @@ enum class OrderStatus : int {
   kCancelled = 3,  // fully refunded (cancel = refund of the rest)
 };
 
+enum class CouponStatus : int {
+  kActive = 1,    // may be redeemed within its validity
+  kRedeemed = 2,  // used by an order (order_id)
+  kExpired = 3,   // validity over (set by the daily job; reads also treat it so)
+  kRevoked = 4,   // withdrawn by customer service
+};
+
+const char* CouponStatusName(CouponStatus status);
 const char* LotKindName(LotKind kind);
 const char* EntryKindName(EntryKind kind);
 const char* OrderStatusName(OrderStatus status);
@@ -109,7 +117,7 @@ struct Order {
   Won amount_won = 0;      // merchandise total (the earn and refund base)
   Won shipping_won = 0;    // never earns, never qualifies
   Points points_redeemed = 0;
-  Won paid_won = 0;        // amount_won - points_redeemed (cash for the merchandise)
+  Won paid_won = 0;        // amount_won - coupon_discount_won - points_redeemed (cash)
   int32_t earn_rate_bp = 0;  // snapshot of the rate used
   int64_t rule_version = 0;  // snapshot of the programme version
   std::string tier_at_order;
@@ -127,6 +135,8 @@ struct Order {
   std::string request_hash;  // hash of the creating request, for idempotent replay
   int32_t spend_date = 0;    // DateKey its qualifying spend counts on; 0 = not counted yet
   Won counted_spend_won = 0;  // what the spend records hold for this order now
+  Won coupon_discount_won = 0;  // snapshot of the coupons' discount (docs/coupons.md)
+  std::vector<std::string> coupon_codes;  // coupons redeemed by the order (normalized)
 };
 
 struct Refund {
@@ -154,6 +164,42 @@ struct Adjustment {
   int64_t entry_id = 0;
   std::string request_hash;
   Micros created_at_us = 0;
+};
+
+// One coupon: a code with a template's rules, owned by a customer or (bulk campaigns) by whoever
+// redeems it first. Validity is [valid_from_us, valid_until_us).
+struct Coupon {
+  std::string code;           // unique; carries a check character (core/coupons.h)
+  std::string template_code;
+  std::string customer_id;    // empty = unassigned (bulk code); set when redeemed
+  CouponStatus status = CouponStatus::kActive;
+  Micros issued_at_us = 0;
+  Micros valid_from_us = 0;
+  Micros valid_until_us = 0;  // exclusive
+  std::string order_id;       // the order that redeemed it
+  Won discount_won = 0;       // discount given by that order (snapshot)
+  Micros redeemed_at_us = 0;
+  std::string dedupe_key;     // rule-based issuance: "<trigger>:<customer>:<period>"; unique
+  std::string batch_id;       // bulk issuance
+  std::string reason;         // why it was issued (rule name or the CS reason)
+  std::string issued_by;      // actor label "role:name" or "system"
+  bool expiring_notified = false;  // coupon.expiring_soon was sent
+  Micros updated_at_us = 0;
+};
+
+// A bulk issuance: to a list of customers or a count of unassigned codes.
+struct CouponBatch {
+  std::string batch_id;
+  std::string template_code;
+  std::vector<std::string> customer_ids;  // empty = `requested` unassigned codes
+  int64_t requested = 0;
+  int64_t issued = 0;                     // progress
+  std::string status;                     // "pending", "running", "done"
+  std::string reason;
+  std::string issued_by;
+  std::string request_hash;
+  Micros created_at_us = 0;
+  Micros finished_at_us = 0;
 };
 
 // A domain event: every state change of a customer appends one, in the same transaction.

@@ -223,7 +223,7 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   }
   // T: the end of D, or now if D is today. Nothing expires or activates before its time.
   const Micros t_us = std::min(now_us, StartOfDay(AddDays(o.date, 1), program_.time_zone));
-  const Ctx ctx{program_, t_us, Actor{"daily", "jobs"}};
+  const Ctx ctx{program_, t_us, Actor{"daily", "jobs"}, o.random};
 
   LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, store_.OpenSession());
   DailySummary summary;
@@ -302,6 +302,42 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                 },
                 customers};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(tiers));
+
+  const Micros warn_until_us = t_us + int64_t{program_.coupons.expiring_soon_days} * kDayUs;
+  StepDef coupons{"coupons",
+                  [&](Session& ss, const std::string& after) -> Result<Page> {
+                    LOYALTY_ASSIGN_OR_RETURN(
+                        std::vector<Coupon> due,
+                        ss.ListActiveCouponsEndingBy(warn_until_us, after, o.batch_size));
+                    Page page;
+                    page.scanned = static_cast<int64_t>(due.size());
+                    if (!due.empty()) page.cursor = due.back().code;
+                    for (const Coupon& c : due) {
+                      // Unassigned codes belong to shard 0.
+                      const bool mine = c.customer_id.empty() ? o.shard == 0
+                                                              : InShard(c.customer_id, o);
+                      const bool due_now = c.valid_until_us <= t_us;
+                      if (mine && (due_now || !c.expiring_notified)) page.keys.push_back(c.code);
+                    }
+                    return page;
+                  },
+                  [&](Session& ss, const std::string& code) -> Result<bool> {
+                    return ExpireOrWarnCoupon(ss, code, ctx);
+                  }};
+  LOYALTY_RETURN_IF_ERROR(runner.RunPaged(coupons));
+
+  StepDef birthdays{"birthdays",
+                    [&](Session& ss, const std::string& after) -> Result<Page> {
+                      LOYALTY_ASSIGN_OR_RETURN(
+                          std::vector<std::string> ids,
+                          ss.CustomersBornInMonth(o.date.month, after, o.batch_size));
+                      return AllKeys(std::move(ids));
+                    },
+                    [&](Session& ss, const std::string& customer_id) -> Result<bool> {
+                      if (!InShard(customer_id, o)) return false;
+                      return IssueBirthdayCoupon(ss, customer_id, o.date, ctx);
+                    }};
+  LOYALTY_RETURN_IF_ERROR(runner.RunPaged(birthdays));
   return summary;
 }
 

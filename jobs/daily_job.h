@@ -5,6 +5,11 @@
 //   2. expire    available lots due by T
 //   3. spend     recompute every customer's window spend as of D (one set-based statement)
 //   4. tiers     downgrades (on evaluation dates, after retention) and missed upgrades
+//                (an upgrade issues the tier's promotion coupon)
+//   5. coupons   expire coupons ended by T, coupon.expiring_soon for those ending within
+//                coupons.expiring_soon_days (once each)
+//   6. birthdays the tier's birthday coupon to customers born in D's month (once a year: the
+//                dedupe key birthday:<customer>:<year>)
 // where T = min(now, end of D in the programme's zone): nothing expires or activates early.
 //
 // Each step is idempotent per business date and shard: a finished step is recorded in job_runs
@@ -22,6 +27,7 @@
 
 #include "core/business_time.h"
 #include "core/clock.h"
+#include "core/coupons.h"
 #include "core/program.h"
 #include "core/status.h"
 #include "core/store.h"
@@ -44,6 +50,9 @@ struct DailyJobOptions {
   // Fault injection for tests: fail with kUnavailable after this many committed batches of a
   // step (0 = never), as a crash would, leaving the cursor of the last committed batch.
   int fail_after_batches = 0;
+  // Coupon codes for promotion and birthday coupons (the CLI passes getrandom). Without one a
+  // programme whose tiers name coupons fails those items (reported, not retried).
+  RandomSource* random = nullptr;
 };
 
 struct StepSummary {

@@ -32,6 +32,14 @@ Order ReadOrder(const Stmt& s) {
   o.request_hash = s.Text(20);
   o.spend_date = static_cast<int32_t>(s.Int(21));
   o.counted_spend_won = s.Int(22);
+  o.coupon_discount_won = s.Int(23);
+  std::string codes = s.Text(24);
+  for (size_t start = 0; start < codes.size();) {
+    size_t comma = codes.find(',', start);
+    if (comma == std::string::npos) comma = codes.size();
+    o.coupon_codes.push_back(codes.substr(start, comma - start));
+    start = comma + 1;
+  }
   return o;
 }
 
@@ -58,6 +66,10 @@ void BindOrderBody(Stmt& s, const Order& o) {
   s.BindText(o.request_hash);
   s.BindInt(o.spend_date);
   s.BindInt(o.counted_spend_won);
+  s.BindInt(o.coupon_discount_won);
+  std::string codes;
+  for (const std::string& c : o.coupon_codes) codes += (codes.empty() ? "" : ",") + c;
+  s.BindText(codes);
 }
 
 Refund ReadRefund(const Stmt& s) {

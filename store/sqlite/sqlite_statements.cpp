@@ -23,7 +23,8 @@ namespace {
   "order_id, customer_id, amount_won, shipping_won, points_redeemed, paid_won, earn_rate_bp, " \
   "rule_version, tier_at_order, earn_points, earn_clawed_points, restored_points, "            \
   "shortfall_points, refunded_won, qualifying_won, status, earn_activated, placed_at_us, "     \
-  "confirmed_at_us, cancelled_at_us, request_hash, spend_date, counted_spend_won"
+  "confirmed_at_us, cancelled_at_us, request_hash, spend_date, counted_spend_won, "         \
+  "coupon_discount_won, coupon_codes"
 #define REFUND_COLUMNS                                                                  \
   "order_id, refund_id, amount_won, clawed_points, restored_points, shortfall_points, " \
   "deduction_won, cash_refund_won, cancel, request_hash, created_at_us"
@@ -33,6 +34,13 @@ namespace {
 #define EVENT_COLUMNS "event_id, customer_id, seq, type, payload_json, created_at_us"
 #define IDEMPOTENCY_COLUMNS \
   "scope_key, request_hash, status_code, response_body, created_at_us, expires_at_us"
+#define COUPON_COLUMNS                                                                       \
+  "code, template_code, customer_id, status, issued_at_us, valid_from_us, valid_until_us, "  \
+  "order_id, discount_won, redeemed_at_us, dedupe_key, batch_id, reason, issued_by, "        \
+  "expiring_notified, updated_at_us"
+#define COUPON_BATCH_COLUMNS                                                                 \
+  "batch_id, template_code, customer_ids, requested, issued, status, reason, issued_by, "    \
+  "request_hash, created_at_us, finished_at_us"
 #define API_KEY_COLUMNS "name, role, key_hash, created_at_us, revoked_at_us"
 #define TIER_CHANGE_COLUMNS                                                                   \
   "change_id, customer_id, from_tier, to_tier, kind, reason, window_start, window_end, "      \
@@ -110,14 +118,15 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
     {StmtId::kFindOrder, "find order", "SELECT " ORDER_COLUMNS " FROM orders WHERE order_id = ?1"},
     {StmtId::kInsertOrder, "insert order",
      "INSERT INTO orders (" ORDER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-     " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"},
+     " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"},
     {StmtId::kUpdateOrder, "update order",
      "UPDATE orders SET amount_won = ?2, shipping_won = ?3, points_redeemed = ?4, paid_won = ?5,"
      " earn_rate_bp = ?6, rule_version = ?7, tier_at_order = ?8, earn_points = ?9,"
      " earn_clawed_points = ?10, restored_points = ?11, shortfall_points = ?12,"
      " refunded_won = ?13, qualifying_won = ?14, status = ?15, earn_activated = ?16,"
      " placed_at_us = ?17, confirmed_at_us = ?18, cancelled_at_us = ?19, request_hash = ?20,"
-     " spend_date = ?21, counted_spend_won = ?22 WHERE order_id = ?1"},
+     " spend_date = ?21, counted_spend_won = ?22, coupon_discount_won = ?23, coupon_codes = ?24"
+     " WHERE order_id = ?1"},
     {StmtId::kFindRefund, "find refund",
      "SELECT " REFUND_COLUMNS " FROM refunds WHERE order_id = ?1 AND refund_id = ?2"},
     {StmtId::kInsertRefund, "insert refund",
@@ -186,6 +195,47 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
      " cursor = excluded.cursor, summary_json = excluded.summary_json,"
      " finished_at_us = excluded.finished_at_us"},
 
+    {StmtId::kInsertCoupon, "insert coupon",
+     "INSERT INTO coupons (" COUPON_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+     " ?11, ?12, ?13, ?14, ?15, ?16)"},
+    {StmtId::kFindCoupon, "find coupon", "SELECT " COUPON_COLUMNS " FROM coupons WHERE code = ?1"},
+    {StmtId::kFindCouponByDedupeKey, "find coupon by dedupe key",
+     "SELECT " COUPON_COLUMNS " FROM coupons WHERE dedupe_key = ?1"},
+    // THE guard against double redemption: only an active coupon changes, atomically.
+    {StmtId::kRedeemCoupon, "redeem coupon",
+     "UPDATE coupons SET status = 2, customer_id = ?2, order_id = ?3, discount_won = ?4,"
+     " redeemed_at_us = ?5, updated_at_us = ?5 WHERE code = ?1 AND status = 1"},
+    {StmtId::kUpdateCoupon, "update coupon",
+     "UPDATE coupons SET customer_id = ?2, status = ?3, valid_from_us = ?4, valid_until_us = ?5,"
+     " order_id = ?6, discount_won = ?7, redeemed_at_us = ?8, reason = ?9, issued_by = ?10,"
+     " expiring_notified = ?11, updated_at_us = ?12 WHERE code = ?1"},
+    {StmtId::kListCouponsOfCustomer, "list coupons",
+     "SELECT " COUPON_COLUMNS " FROM coupons WHERE customer_id = ?1 AND (?2 = 0 OR status = ?2)"
+     " AND code > ?3 ORDER BY code LIMIT ?4"},
+    {StmtId::kListCouponsOfOrder, "list coupons of order",
+     "SELECT " COUPON_COLUMNS " FROM coupons WHERE order_id = ?1 AND (?2 = 0 OR status = ?2)"
+     " AND code > ?3 ORDER BY code LIMIT ?4"},
+    {StmtId::kListCouponsOfBatch, "list coupons of batch",
+     "SELECT " COUPON_COLUMNS " FROM coupons WHERE batch_id = ?1 AND (?2 = 0 OR status = ?2)"
+     " AND code > ?3 ORDER BY code LIMIT ?4"},
+    {StmtId::kCountRedeemedCoupons, "count redeemed coupons",
+     "SELECT COUNT(*) FROM coupons WHERE customer_id = ?1 AND template_code = ?2 AND status = 2"},
+    {StmtId::kListActiveCouponsEndingBy, "list coupons ending",
+     "SELECT " COUPON_COLUMNS " FROM coupons INDEXED BY coupons_active_by_end WHERE status = 1"
+     " AND valid_until_us <= ?1 AND code > ?2 ORDER BY code LIMIT ?3"},
+    {StmtId::kCustomersBornInMonth, "list customers by birth month",
+     "SELECT customer_id FROM customers WHERE birth_date IS NOT NULL"
+     " AND substr(birth_date, 6, 2) = ?1 AND customer_id > ?2 ORDER BY customer_id LIMIT ?3"},
+    {StmtId::kInsertCouponBatch, "insert coupon batch",
+     "INSERT INTO coupon_batches (" COUPON_BATCH_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+     " ?8, ?9, ?10, ?11)"},
+    {StmtId::kFindCouponBatch, "find coupon batch",
+     "SELECT " COUPON_BATCH_COLUMNS " FROM coupon_batches WHERE batch_id = ?1"},
+    {StmtId::kUpdateCouponBatch, "update coupon batch",
+     "UPDATE coupon_batches SET issued = ?2, status = ?3, finished_at_us = ?4 WHERE batch_id = ?1"},
+    {StmtId::kListUnfinishedCouponBatches, "list unfinished coupon batches",
+     "SELECT batch_id FROM coupon_batches WHERE status <> 'done' ORDER BY batch_id"},
+
     {StmtId::kInsertApiKey, "insert api key",
      "INSERT INTO api_keys (" API_KEY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"},
     {StmtId::kFindApiKeyByHash, "find api key",
@@ -206,6 +256,8 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
 #undef EVENT_COLUMNS
 #undef IDEMPOTENCY_COLUMNS
 #undef API_KEY_COLUMNS
+#undef COUPON_COLUMNS
+#undef COUPON_BATCH_COLUMNS
 #undef TIER_CHANGE_COLUMNS
 #undef JOB_RUN_COLUMNS
 #undef LOT_FILTERS

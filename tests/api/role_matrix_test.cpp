@@ -23,6 +23,11 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
       {"GET /v1/customers/{customer_id}/events",
        {"cs_agent", "cs_supervisor", "admin", "messaging"}},
       {"POST /v1/customers/{customer_id}/adjustments", {"cs_agent", "cs_supervisor", "admin"}},
+      {"POST /v1/customers/{customer_id}/coupons", {"cs_agent", "cs_supervisor", "admin"}},
+      {"GET /v1/customers/{customer_id}/coupons", kAll},
+      {"POST /v1/coupon-batches", {"cs_supervisor", "admin"}},
+      {"GET /v1/coupon-batches/{batch_id}", {"cs_supervisor", "admin"}},
+      {"GET /v1/coupon-batches/{batch_id}/coupons", {"cs_supervisor", "admin"}},
       {"GET /v1/events", {"admin", "messaging", "jobs"}},
       {"POST /v1/quotes", {"checkout", "admin"}},
       {"POST /v1/orders", {"checkout", "admin"}},
@@ -36,7 +41,7 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
 
 std::string Concrete(std::string path) {
   for (const auto& [param, value] : std::map<std::string, std::string>{
-           {"{customer_id}", "c-matrix"}, {"{order_id}", "o-matrix"}}) {
+           {"{customer_id}", "c-matrix"}, {"{order_id}", "o-matrix"}, {"{batch_id}", "b-matrix"}}) {
     const size_t at = path.find(param);
     if (at != std::string::npos) path.replace(at, param.size(), value);
   }
@@ -55,6 +60,12 @@ std::string BodyFor(const std::string& method, const std::string& path) {
   }
   if (path.find("/adjustments") != std::string::npos) {
     return R"({"adjustment_id":"a-matrix","points":100,"reason_code":"goodwill"})";
+  }
+  if (path.find("/coupons") != std::string::npos) {
+    return R"({"issuance_id":"i-matrix","template":"WELCOME","reason":"goodwill"})";
+  }
+  if (path == "/v1/coupon-batches") {
+    return R"({"batch_id":"b-matrix","template":"WELCOME","reason":"campaign","count":2})";
   }
   return "{}";
 }

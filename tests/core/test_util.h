@@ -81,7 +81,9 @@ class LedgerFixture : public ::testing::Test {
     session_ = std::move(s).value();
   }
 
-  Ctx At(Micros now_us) const { return Ctx{program_, now_us, Actor{"tester", "admin"}}; }
+  Ctx At(Micros now_us) const {
+    return Ctx{program_, now_us, Actor{"tester", "admin"}, random_};
+  }
   Ctx Now() const { return At(now_us_); }
 
   // Runs fn in one transaction; commits when it succeeds, rolls back otherwise.
@@ -157,6 +159,7 @@ class LedgerFixture : public ::testing::Test {
   std::unique_ptr<Session> session_;
   Program program_ = TestProgram();
   Micros now_us_ = Kst(2026, 3, 10, 12, 0);
+  RandomSource* random_ = nullptr;  // coupon codes (coupon tests set one)
 };
 
 }  // namespace loyalty::testing
