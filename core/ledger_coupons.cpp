@@ -290,8 +290,8 @@ Result<int64_t> ProcessCouponBatch(Session& s, const std::string& batch_id, int6
     r.template_code = b.template_code;
     r.reason = b.reason;
     r.batch_id = b.batch_id;
-    // The position in the batch is the dedupe key: a chunk re-run issues nothing twice.
-    r.dedupe_key = "batch:" + b.batch_id + ":" + std::to_string(i);
+    // No dedupe key: the batch's progress is written in the same transaction as its chunk, so
+    // a chunk is either committed with the new progress or not at all (a rerun starts after).
     if (!b.customer_ids.empty()) {
       r.customer_id = b.customer_ids[static_cast<size_t>(i)];
       LOYALTY_ASSIGN_OR_RETURN(CouponIssue issue, IssueCoupon(s, r, ctx));

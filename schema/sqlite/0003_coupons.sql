@@ -22,7 +22,7 @@ CREATE TABLE coupons (
   issued_by TEXT NOT NULL DEFAULT '',
   expiring_notified INTEGER NOT NULL DEFAULT 0,
   updated_at_us INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
+) STRICT;  -- a rowid table: bulk issuance appends rows, only the code index is random
 CREATE INDEX coupons_by_customer ON coupons (customer_id, code) WHERE customer_id IS NOT NULL;
 CREATE INDEX coupons_by_order ON coupons (order_id) WHERE order_id IS NOT NULL;
 CREATE INDEX coupons_by_batch ON coupons (batch_id, code) WHERE batch_id IS NOT NULL;

@@ -59,6 +59,9 @@ Result<DbHandle> OpenConnection(const std::string& path, const SqliteOptions& op
       db.get(), opts.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
       "set synchronous"));
   LOYALTY_RETURN_IF_ERROR(Exec(db.get(), "PRAGMA foreign_keys=ON", "enable foreign keys"));
+  // Negative cache_size is in KiB; pages are allocated as they are used.
+  const std::string cache = "PRAGMA cache_size=-" + std::to_string(int64_t{opts.cache_mib} * 1024);
+  LOYALTY_RETURN_IF_ERROR(Exec(db.get(), cache.c_str(), "set cache size"));
   // loyalty_shard(customer_id, shards): the job's stable shard (core/shard.h) inside SQL.
   int fn_rc = sqlite3_create_function(db.get(), "loyalty_shard", 2,
                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,

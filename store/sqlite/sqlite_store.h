@@ -29,6 +29,7 @@ struct SqliteOptions {
   // commits on power loss (never corrupts the file).
   bool synchronous_full = true;
   int busy_timeout_ms = 5000;  // how long Begin() and other lock waits block before kUnavailable
+  int cache_mib = 64;  // page cache per connection (bulk coupon issuance writes random keys)
 };
 
 class SqliteStore final : public Store {

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "jobs/simulate.h"
+#include "tests/core/coupon_test_util.h"
 #include "tests/core/test_util.h"
 
 namespace loyalty {
@@ -182,6 +183,52 @@ TEST_F(DailyJobTest, SimulationCountsMovesAndWritesNothing) {
   EXPECT_EQ(r->window_earn_new_points, (3 * 200000 + 400000) / 100);
   EXPECT_EQ(Get("big").tier, "SILVER");
   EXPECT_EQ(Get("big").spend_as_of, 0);  // the recomputation was rolled back
+}
+
+TEST_F(DailyJobTest, CouponStepsExpireWarnAndGiveBirthdayCouponsOnceAYear) {
+  program_ = testing::CouponProgram();
+  testing::SeededRandom random(7);
+  random_ = &random;
+  now_us_ = Kst(2026, 3, 1, 9, 0);
+  MakeCustomer("c1");
+  CustomerInput in;
+  in.customer_id = "c1";
+  in.birth_date = std::optional<std::string>("1990-03-22");
+  ASSERT_TRUE(Tx([&](Session& s) { return UpsertCustomer(s, in, Now()); }).ok());
+  IssueCouponRequest r;
+  r.customer_id = "c1";
+  r.template_code = "EXTRA";  // 30 days: ends 00:00 KST 31 March
+  ASSERT_TRUE(Tx([&](Session& s) { return IssueCoupon(s, r, Now()); }).ok());
+
+  DailyJobOptions o;
+  o.random = &random;
+  auto step = [](const DailySummary& d, const std::string& name) {
+    for (const StepSummary& st : d.steps) {
+      if (st.step == name) return st;
+    }
+    return StepSummary{};
+  };
+  now_us_ = Kst(2026, 3, 2, 1, 0);
+  auto d1 = RunJob({2026, 3, 1}, o);
+  ASSERT_TRUE(d1.ok()) << d1.status().ToString();
+  EXPECT_EQ(step(*d1, "birthdays").changed, 1);
+  EXPECT_EQ(step(*d1, "coupons").changed, 0);
+  now_us_ = Kst(2026, 3, 29, 1, 0);
+  auto d2 = RunJob({2026, 3, 28}, o);  // the birthday coupon is not issued twice this year
+  ASSERT_TRUE(d2.ok());
+  EXPECT_EQ(step(*d2, "birthdays").changed, 0);
+  EXPECT_EQ(step(*d2, "coupons").changed, 2);  // EXTRA and BDAY end within 3 days: warned
+  now_us_ = Kst(2026, 3, 31, 1, 0);
+  auto d3 = RunJob({2026, 3, 30}, o);  // T = 00:00 31 March: EXTRA has ended
+  ASSERT_TRUE(d3.ok());
+  EXPECT_EQ(step(*d3, "coupons").changed, 1);
+  CouponQuery q;
+  q.customer_id = "c1";
+  q.status = CouponStatus::kExpired;
+  EXPECT_EQ(session_->ListCoupons(q)->size(), 1u);
+  auto rerun = RunJob({2026, 3, 30}, o);
+  ASSERT_TRUE(rerun.ok());
+  EXPECT_TRUE(step(*rerun, "coupons").skipped);
 }
 
 }  // namespace
