@@ -210,9 +210,8 @@ Result<std::vector<Coupon>> ListCustomerCoupons(Session& s, const std::string& c
   while (static_cast<int>(out.size()) < limit) {
     CouponQuery q;
     q.customer_id = customer_id;
-    if (status && *status != CouponStatus::kExpired && *status != CouponStatus::kActive) {
-      q.status = status;
-    }
+    // Stored expired coupons and active ones past their end both show as expired.
+    if (status && *status != CouponStatus::kExpired) q.status = status;
     q.after_code = cursor;
     q.limit = limit;
     LOYALTY_ASSIGN_OR_RETURN(std::vector<Coupon> page, s.ListCoupons(q));
