@@ -15,7 +15,7 @@ using namespace internal;
 namespace {
 
 constexpr int kMaxCouponsPerOrder = 5;
-constexpr int kMaxCodeAttempts = 3;  // a collision of 59-bit codes: practically never twice
+constexpr int kMaxCodeAttempts = 3;
 constexpr Micros kDayUs = 86'400'000'000;
 
 std::string CouponPayload(const Coupon& c) {
@@ -49,6 +49,41 @@ CouponStatus EffectiveStatus(const Coupon& c, Micros now_us) {
 
 namespace internal {
 
+namespace {
+
+// A coupon of template t issued now (code not drawn yet).
+Coupon NewCoupon(const CouponTemplate& t, const std::string& customer_id,
+                 const IssueCouponRequest& r, const Ctx& ctx) {
+  Coupon coupon;
+  coupon.template_code = t.code;
+  coupon.customer_id = customer_id;
+  coupon.issued_at_us = ctx.now_us;
+  ValidityWindow w = CouponValidity(t, ctx.now_us, ctx.program.time_zone);
+  coupon.valid_from_us = w.from_us;
+  coupon.valid_until_us = w.until_us;
+  coupon.dedupe_key = r.dedupe_key;
+  coupon.batch_id = r.batch_id;
+  coupon.reason = r.reason;
+  coupon.issued_by = ctx.actor.Label();
+  coupon.updated_at_us = ctx.now_us;
+  return coupon;
+}
+
+// Draws codes until one is free (a collision of 59-bit codes: practically never twice).
+Status InsertWithFreshCode(Session& s, Coupon& coupon, const CouponTemplate& t, const Ctx& ctx,
+                           bool code_drawn) {
+  for (int attempt = 1;; ++attempt) {
+    if (!code_drawn || attempt > 1) {
+      LOYALTY_ASSIGN_OR_RETURN(coupon.code, GenerateCouponCode(*ctx.random, t.code_prefix));
+    }
+    Status st = s.InsertCoupon(coupon);
+    if (st.ok()) return st;
+    if (st.code() != Code::kAlreadyExists || attempt == kMaxCodeAttempts) return st;
+  }
+}
+
+}  // namespace
+
 Result<CouponIssue> IssueCouponTo(Session& s, Customer* c, const IssueCouponRequest& r,
                                   const Ctx& ctx) {
   const CouponTemplate* t = ctx.program.FindCouponTemplate(r.template_code);
@@ -62,24 +97,8 @@ Result<CouponIssue> IssueCouponTo(Session& s, Customer* c, const IssueCouponRequ
   if (ctx.random == nullptr) {
     return Status(Code::kInternal, "no random source to generate coupon codes");
   }
-  Coupon coupon;
-  coupon.template_code = t->code;
-  coupon.customer_id = c != nullptr ? c->customer_id : "";
-  coupon.issued_at_us = ctx.now_us;
-  ValidityWindow w = CouponValidity(*t, ctx.now_us, ctx.program.time_zone);
-  coupon.valid_from_us = w.from_us;
-  coupon.valid_until_us = w.until_us;
-  coupon.dedupe_key = r.dedupe_key;
-  coupon.batch_id = r.batch_id;
-  coupon.reason = r.reason;
-  coupon.issued_by = ctx.actor.Label();
-  coupon.updated_at_us = ctx.now_us;
-  for (int attempt = 1;; ++attempt) {
-    LOYALTY_ASSIGN_OR_RETURN(coupon.code, GenerateCouponCode(*ctx.random, t->code_prefix));
-    Status st = s.InsertCoupon(coupon);
-    if (st.ok()) break;
-    if (st.code() != Code::kAlreadyExists || attempt == kMaxCodeAttempts) return st;
-  }
+  Coupon coupon = NewCoupon(*t, c != nullptr ? c->customer_id : "", r, ctx);
+  LOYALTY_RETURN_IF_ERROR(InsertWithFreshCode(s, coupon, *t, ctx, false));
   if (c != nullptr) {
     LOYALTY_RETURN_IF_ERROR(AppendEvent(s, *c, "coupon.issued", CouponPayload(coupon), ctx));
   }
@@ -284,22 +303,37 @@ Result<int64_t> ProcessCouponBatch(Session& s, const std::string& batch_id, int6
   if (b.status == "done") return int64_t{0};
   const int64_t end = std::min(b.requested, b.issued + max_items);
   int64_t issued = 0;
-  for (int64_t i = b.issued; i < end; ++i) {
-    IssueCouponRequest r;
-    r.template_code = b.template_code;
-    r.reason = b.reason;
-    r.batch_id = b.batch_id;
-    // No dedupe key: the batch's progress is written in the same transaction as its chunk, so
-    // a chunk is either committed with the new progress or not at all (a rerun starts after).
-    if (!b.customer_ids.empty()) {
+  IssueCouponRequest r;
+  r.template_code = b.template_code;
+  r.reason = b.reason;
+  r.batch_id = b.batch_id;
+  // No dedupe keys: the batch's progress is written in the same transaction as its chunk, so
+  // a chunk is either committed with the new progress or not at all (a rerun starts after).
+  if (!b.customer_ids.empty()) {
+    for (int64_t i = b.issued; i < end; ++i) {
       r.customer_id = b.customer_ids[static_cast<size_t>(i)];
       LOYALTY_ASSIGN_OR_RETURN(CouponIssue issue, IssueCoupon(s, r, ctx));
       (void)issue;
-    } else {
-      LOYALTY_ASSIGN_OR_RETURN(CouponIssue issue, IssueCouponTo(s, nullptr, r, ctx));
-      (void)issue;
+      ++issued;
     }
-    ++issued;
+  } else {
+    const CouponTemplate* t = ctx.program.FindCouponTemplate(b.template_code);
+    if (t == nullptr) return Status::Invalid("template", "'" + b.template_code + "' is gone");
+    if (ctx.random == nullptr) return Status(Code::kInternal, "no random source for codes");
+    // Unassigned codes are drawn first and inserted in code order: every index of the table
+    // leads with the code (after a constant), so the chunk sweeps each b-tree once instead of
+    // touching a random page per row.
+    const Coupon proto = NewCoupon(*t, "", r, ctx);
+    std::vector<Coupon> chunk(static_cast<size_t>(end - b.issued), proto);
+    for (Coupon& coupon : chunk) {
+      LOYALTY_ASSIGN_OR_RETURN(coupon.code, GenerateCouponCode(*ctx.random, t->code_prefix));
+    }
+    std::sort(chunk.begin(), chunk.end(),
+              [](const Coupon& a, const Coupon& z) { return a.code < z.code; });
+    for (Coupon& coupon : chunk) {
+      LOYALTY_RETURN_IF_ERROR(InsertWithFreshCode(s, coupon, *t, ctx, true));
+      ++issued;
+    }
   }
   b.issued = end;
   b.status = b.issued == b.requested ? "done" : "running";

@@ -49,7 +49,8 @@ struct CouponQuery {
   std::string order_id;                // the coupons an order redeemed, or
   std::string batch_id;                // the coupons of a bulk batch (one of the three is set)
   std::optional<CouponStatus> status;  // only this stored status
-  std::string after_code;              // ascending by code, code > after_code
+  std::string after_code;              // ascending by code, code > after_code (a batch's
+                                       // coupons: in issue order, after that coupon)
   int limit = kDefaultPageSize;
 };
 

@@ -25,7 +25,8 @@ CREATE TABLE coupons (
 ) STRICT;  -- a rowid table: bulk issuance appends rows, only the code index is random
 CREATE INDEX coupons_by_customer ON coupons (customer_id, code) WHERE customer_id IS NOT NULL;
 CREATE INDEX coupons_by_order ON coupons (order_id) WHERE order_id IS NOT NULL;
-CREATE INDEX coupons_by_batch ON coupons (batch_id, code) WHERE batch_id IS NOT NULL;
+-- A batch's coupons in issue order: (batch_id, rowid) entries are appended, never scattered.
+CREATE INDEX coupons_by_batch ON coupons (batch_id) WHERE batch_id IS NOT NULL;
 -- Active coupons by end of validity, for the daily job's expiry and expiring-soon steps.
 CREATE INDEX coupons_active_by_end ON coupons (valid_until_us, code) WHERE status = 1;
 CREATE INDEX customers_by_birth_month ON customers (substr(birth_date, 6, 2), customer_id)

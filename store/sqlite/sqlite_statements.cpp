@@ -217,7 +217,8 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
      " AND code > ?3 ORDER BY code LIMIT ?4"},
     {StmtId::kListCouponsOfBatch, "list coupons of batch",
      "SELECT " COUPON_COLUMNS " FROM coupons WHERE batch_id = ?1 AND (?2 = 0 OR status = ?2)"
-     " AND code > ?3 ORDER BY code LIMIT ?4"},
+     " AND rowid > COALESCE((SELECT rowid FROM coupons WHERE code = ?3), 0)"
+     " ORDER BY rowid LIMIT ?4"},
     {StmtId::kCountRedeemedCoupons, "count redeemed coupons",
      "SELECT COUNT(*) FROM coupons WHERE customer_id = ?1 AND template_code = ?2 AND status = 2"},
     {StmtId::kListActiveCouponsEndingBy, "list coupons ending",
