@@ -16,7 +16,7 @@
 namespace loyalty {
 
 inline constexpr int64_t kCouponBatchChunk = 1000;  // coupons per executor command
-inline constexpr int64_t kSyncBatchLimit = 1000;     // at most this many: issued in the request
+inline constexpr int64_t kSyncBatchLimit = 1000;    // at most this many: issued in the request
 
 class CouponBatchWorker {
  public:

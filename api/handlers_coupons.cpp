@@ -153,7 +153,8 @@ Result<ApiResponse> HandleCreateCouponBatch(ServiceEnv& env, const ApiRequest& r
         LOYALTY_ASSIGN_OR_RETURN(int64_t issued,
                                  ProcessCouponBatch(s, batch.batch_id, batch.requested, ctx));
         (void)issued;
-        LOYALTY_ASSIGN_OR_RETURN(std::optional<CouponBatch> done, s.FindCouponBatch(batch.batch_id));
+        LOYALTY_ASSIGN_OR_RETURN(std::optional<CouponBatch> done,
+                                 s.FindCouponBatch(batch.batch_id));
         CouponQuery q;
         q.batch_id = batch.batch_id;
         q.limit = kMaxPageSize;
@@ -188,16 +189,16 @@ Result<ApiResponse> HandleCouponBatchCoupons(ServiceEnv& env, const ApiRequest& 
   q.batch_id = req.Param("batch_id");
   if (const std::string* c = req.Query("cursor")) q.after_code = *c;
   q.limit = limit;
-  if (q.after_code.size() > kMaxCouponCodeLength) return Status::Invalid("cursor", "is not a cursor");
-  LOYALTY_ASSIGN_OR_RETURN(std::vector<Coupon> coupons,
-                           env.readers.Read([&](Session& s) -> Result<std::vector<Coupon>> {
-                             LOYALTY_ASSIGN_OR_RETURN(std::optional<CouponBatch> batch,
-                                                      s.FindCouponBatch(q.batch_id));
-                             if (!batch) {
-                               return Status(Code::kNotFound, "coupon batch not found", "batch_id");
-                             }
-                             return s.ListCoupons(q);
-                           }));
+  if (q.after_code.size() > kMaxCouponCodeLength)
+    return Status::Invalid("cursor", "is not a cursor");
+  LOYALTY_ASSIGN_OR_RETURN(
+      std::vector<Coupon> coupons, env.readers.Read([&](Session& s) -> Result<std::vector<Coupon>> {
+        LOYALTY_ASSIGN_OR_RETURN(std::optional<CouponBatch> batch, s.FindCouponBatch(q.batch_id));
+        if (!batch) {
+          return Status(Code::kNotFound, "coupon batch not found", "batch_id");
+        }
+        return s.ListCoupons(q);
+      }));
   return ApiResponse::Json(200, RenderCouponPage(coupons, limit));
 }
 

@@ -157,8 +157,8 @@ Status CheckCouponUsable(const Coupon& c, const CouponTemplate& t, const std::st
       break;
   }
   if (now_us < c.valid_from_us) {
-    return Status(Code::kCouponNotYetValid, "the coupon is valid from " +
-                                                FormatInstant(c.valid_from_us), field);
+    return Status(Code::kCouponNotYetValid,
+                  "the coupon is valid from " + FormatInstant(c.valid_from_us), field);
   }
   if (now_us >= c.valid_until_us) {
     return Status(Code::kCouponExpired, "the coupon expired at " + FormatInstant(c.valid_until_us),

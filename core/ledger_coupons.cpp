@@ -106,8 +106,8 @@ Result<CouponIssue> IssueCouponTo(Session& s, Customer* c, const IssueCouponRequ
 }
 
 Result<CouponPlan> PlanCoupons(Session& s, const std::string& customer_id,
-                               const std::vector<std::string>& codes, Won amount_won,
-                               Won base_won, const Ctx& ctx) {
+                               const std::vector<std::string>& codes, Won amount_won, Won base_won,
+                               const Ctx& ctx) {
   CouponPlan plan;
   if (codes.empty()) return plan;
   if (codes.size() > kMaxCouponsPerOrder) {
@@ -136,8 +136,7 @@ Result<CouponPlan> PlanCoupons(Session& s, const std::string& customer_id,
     LOYALTY_RETURN_IF_ERROR(CheckCouponUsable(*c, *t, customer_id, amount_won, ctx.now_us));
     if (plan.codes.size() > 1 && !t->stackable) {
       return Status(Code::kCouponNotStackable,
-                    "the coupon " + code + " cannot be combined with other coupons",
-                    "coupon_code");
+                    "the coupon " + code + " cannot be combined with other coupons", "coupon_code");
     }
     if (t->per_customer_limit > 0) {
       int64_t& used = per_template[t->code];

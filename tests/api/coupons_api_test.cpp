@@ -52,24 +52,24 @@ TEST_F(CouponsApiTest, AnUnknownTemplateIsAValidationError) {
 TEST_F(CouponsApiTest, TheQuoteSaysWhyACouponDoesNotApply) {
   MakeCustomer("c1");
   const std::string code = IssueWelcome("c1", "iss-1");
-  HttpResult ok = client().Post("/v1/quotes", Token("checkout"),
-                                R"({"customer_id":"c1","amount_won":20000,"coupon_code":")" +
-                                    code + R"("})");
+  HttpResult ok =
+      client().Post("/v1/quotes", Token("checkout"),
+                    R"({"customer_id":"c1","amount_won":20000,"coupon_code":")" + code + R"("})");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.Int("coupon_discount_won"), 3000);
   EXPECT_EQ(ok.Int("paid_won"), 17000);
-  HttpResult small = client().Post("/v1/quotes", Token("checkout"),
-                                   R"({"customer_id":"c1","amount_won":19999,"coupon_code":")" +
-                                       code + R"("})");
+  HttpResult small =
+      client().Post("/v1/quotes", Token("checkout"),
+                    R"({"customer_id":"c1","amount_won":19999,"coupon_code":")" + code + R"("})");
   ASSERT_EQ(small.status, 200);
   EXPECT_FALSE(small.Json()->getValue<bool>("coupon_applicable"));
   EXPECT_EQ(small.Json()->getObject("coupon_error")->getValue<std::string>("code"),
             "coupon_min_order_not_met");
   std::string typo = code;
   typo.back() = typo.back() == '2' ? '3' : '2';
-  HttpResult bad = client().Post("/v1/quotes", Token("checkout"),
-                                 R"({"customer_id":"c1","amount_won":20000,"coupon_code":")" +
-                                     typo + R"("})");
+  HttpResult bad =
+      client().Post("/v1/quotes", Token("checkout"),
+                    R"({"customer_id":"c1","amount_won":20000,"coupon_code":")" + typo + R"("})");
   EXPECT_EQ(bad.Json()->getObject("coupon_error")->getValue<std::string>("code"),
             "coupon_code_invalid");
 }
@@ -86,8 +86,7 @@ TEST_F(CouponsApiTest, AnOrderRedeemsTheCouponAndACancelGivesItBack) {
   EXPECT_EQ(order.Int("paid_won"), 47000);
   HttpResult reuse = client().Post(
       "/v1/orders", Token("checkout"),
-      R"({"order_id":"o2","customer_id":"c1","amount_won":50000,"coupon_code":")" + code +
-          R"("})");
+      R"({"order_id":"o2","customer_id":"c1","amount_won":50000,"coupon_code":")" + code + R"("})");
   EXPECT_EQ(reuse.status, 409);
   EXPECT_EQ(reuse.Str("code"), "coupon_already_redeemed");
   ASSERT_EQ(client().Post("/v1/orders/o1/cancel", Token("checkout"), "{}").status, 201);

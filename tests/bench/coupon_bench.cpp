@@ -23,11 +23,8 @@
 namespace loyalty {
 namespace {
 
-
-
 double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 int Fail(const Status& st) {
@@ -150,6 +147,7 @@ int main(int argc, char** argv) {
   if (mode == "redeem" && argc == 5) {
     return Redeem(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), *program);
   }
-  std::fprintf(stderr, "usage: coupon_bench gen DB COUNT | coupon_bench redeem DB ORDERS THREADS\n");
+  std::fprintf(stderr,
+               "usage: coupon_bench gen DB COUNT | coupon_bench redeem DB ORDERS THREADS\n");
   return 2;
 }

@@ -10,21 +10,21 @@
 #include "core/program.h"
 #include "tests/core/test_util.h"
 
-#define COUPON_EXPECT_OK(expr)                                       \
-  do {                                                               \
+#define COUPON_EXPECT_OK(expr)                                        \
+  do {                                                                \
     const ::loyalty::Status _st = ::loyalty::testing::StatusOf(expr); \
-    EXPECT_TRUE(_st.ok()) << #expr << ": " << _st.ToString();        \
+    EXPECT_TRUE(_st.ok()) << #expr << ": " << _st.ToString();         \
   } while (0)
-#define COUPON_EXPECT_CODE(expr, expected)                                         \
-  do {                                                                             \
-    const ::loyalty::Status _st = ::loyalty::testing::StatusOf(expr);              \
-    EXPECT_EQ(::loyalty::CodeName(_st.code()), ::loyalty::CodeName(expected))      \
-        << #expr << ": " << _st.ToString();                                        \
+#define COUPON_EXPECT_CODE(expr, expected)                                    \
+  do {                                                                        \
+    const ::loyalty::Status _st = ::loyalty::testing::StatusOf(expr);         \
+    EXPECT_EQ(::loyalty::CodeName(_st.code()), ::loyalty::CodeName(expected)) \
+        << #expr << ": " << _st.ToString();                                   \
   } while (0)
 #define COUPON_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   COUPON_ASSERT_IMPL(LOYALTY_CONCAT(_cres_, __LINE__), lhs, expr)
-#define COUPON_ASSERT_IMPL(tmp, lhs, expr)                            \
-  auto tmp = (expr);                                                  \
+#define COUPON_ASSERT_IMPL(tmp, lhs, expr)                           \
+  auto tmp = (expr);                                                 \
   ASSERT_TRUE(tmp.ok()) << #expr << ": " << tmp.status().ToString(); \
   lhs = std::move(tmp).value()
 

@@ -56,8 +56,8 @@ TEST(CouponCodeTest, TypedCodesAreNormalized) {
   SeededRandom random(3);
   COUPON_ASSERT_OK_AND_ASSIGN(std::string code, GenerateCouponCode(random, "WELCOME"));
   std::string body = code.substr(8);
-  std::string typed = "welcome " + body.substr(0, 4) + "-" + body.substr(4, 4) + "-" +
-                      body.substr(8);
+  std::string typed =
+      "welcome " + body.substr(0, 4) + "-" + body.substr(4, 4) + "-" + body.substr(8);
   for (char& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   EXPECT_EQ(NormalizeCouponCode(typed), code);
 }

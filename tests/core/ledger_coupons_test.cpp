@@ -30,8 +30,7 @@ class LedgerCouponsTest : public LedgerFixture {
   }
 
   Result<OrderWrite> OrderWith(const std::string& order_id, const std::string& customer_id,
-                               Won amount_won, std::vector<std::string> codes,
-                               Points redeem = 0) {
+                               Won amount_won, std::vector<std::string> codes, Points redeem = 0) {
     OrderRequest r;
     r.order_id = order_id;
     r.customer_id = customer_id;
@@ -255,19 +254,13 @@ TEST_F(LedgerCouponsTest, TheBirthdayCouponIsIssuedOncePerYear) {
   in.birth_date = std::optional<std::string>("1990-03-22");
   COUPON_EXPECT_OK(Tx([&](Session& s) { return UpsertCustomer(s, in, Now()); }));
   const LocalDate march{2026, 3, 10};
-  COUPON_ASSERT_OK_AND_ASSIGN(bool first,
-                              Tx([&](Session& s) {
-                                return IssueBirthdayCoupon(s, "c1", march, Now());
+  COUPON_ASSERT_OK_AND_ASSIGN(
+      bool first, Tx([&](Session& s) { return IssueBirthdayCoupon(s, "c1", march, Now()); }));
+  COUPON_ASSERT_OK_AND_ASSIGN(bool rerun, Tx([&](Session& s) {
+                                return IssueBirthdayCoupon(s, "c1", LocalDate{2026, 3, 11}, Now());
                               }));
-  COUPON_ASSERT_OK_AND_ASSIGN(bool rerun,
-                              Tx([&](Session& s) {
-                                return IssueBirthdayCoupon(s, "c1", LocalDate{2026, 3, 11},
-                                                           Now());
-                              }));
-  COUPON_ASSERT_OK_AND_ASSIGN(bool april,
-                              Tx([&](Session& s) {
-                                return IssueBirthdayCoupon(s, "c2", march, Now());
-                              }));
+  COUPON_ASSERT_OK_AND_ASSIGN(
+      bool april, Tx([&](Session& s) { return IssueBirthdayCoupon(s, "c2", march, Now()); }));
   EXPECT_TRUE(first);
   EXPECT_FALSE(rerun);
   EXPECT_FALSE(april);  // c2 has no birth date
@@ -319,12 +312,10 @@ TEST_F(LedgerCouponsTest, ABatchOfUnassignedCodesIsUniqueAndARerunIssuesNothing)
     LOYALTY_RETURN_IF_ERROR(s.InsertCouponBatch(b));
     return ProcessCouponBatch(s, "b1", 3000, Now());
   }));
-  COUPON_ASSERT_OK_AND_ASSIGN(int64_t rest, Tx([&](Session& s) {
-                                return ProcessCouponBatch(s, "b1", 3000, Now());
-                              }));
-  COUPON_ASSERT_OK_AND_ASSIGN(int64_t none, Tx([&](Session& s) {
-                                return ProcessCouponBatch(s, "b1", 3000, Now());
-                              }));
+  COUPON_ASSERT_OK_AND_ASSIGN(
+      int64_t rest, Tx([&](Session& s) { return ProcessCouponBatch(s, "b1", 3000, Now()); }));
+  COUPON_ASSERT_OK_AND_ASSIGN(
+      int64_t none, Tx([&](Session& s) { return ProcessCouponBatch(s, "b1", 3000, Now()); }));
   EXPECT_EQ(rest, 2000);
   EXPECT_EQ(none, 0);
   std::set<std::string> codes;

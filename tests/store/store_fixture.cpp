@@ -58,7 +58,8 @@ std::string Render(const Order& o) {
      << " qualifying=" << o.qualifying_won << " status=" << static_cast<int>(o.status)
      << " activated=" << o.earn_activated << " placed=" << o.placed_at_us
      << " confirmed=" << o.confirmed_at_us << " cancelled=" << o.cancelled_at_us
-     << " hash=" << o.request_hash;
+     << " hash=" << o.request_hash << " coupon=" << o.coupon_discount_won << " codes=";
+  for (const std::string& c : o.coupon_codes) os << c << ",";
   return os.str();
 }
 
@@ -168,6 +169,8 @@ Order SampleOrder(const std::string& order_id, const std::string& customer_id) {
   o.earn_activated = false;
   o.placed_at_us = 1'700'000'000'000'000;
   o.request_hash = "hash-" + order_id;
+  o.coupon_discount_won = 2'000;
+  o.coupon_codes = {"WELCOME-7K3M9XQ2RT4HC", "22222222222Z2"};
   return o;
 }
 
