@@ -322,14 +322,14 @@ Result<int64_t> ProcessCouponBatch(Session& s, const std::string& batch_id, int6
     // Unassigned codes are drawn first and inserted in code order: every index of the table
     // leads with the code (after a constant), so the chunk sweeps each b-tree once instead of
     // touching a random page per row.
-    const Coupon proto = NewCoupon(*t, "", r, ctx);
-    std::vector<Coupon> chunk(static_cast<size_t>(end - b.issued), proto);
-    for (Coupon& coupon : chunk) {
-      LOYALTY_ASSIGN_OR_RETURN(coupon.code, GenerateCouponCode(*ctx.random, t->code_prefix));
+    Coupon coupon = NewCoupon(*t, "", r, ctx);
+    std::vector<std::string> codes(static_cast<size_t>(end - b.issued));
+    for (std::string& code : codes) {
+      LOYALTY_ASSIGN_OR_RETURN(code, GenerateCouponCode(*ctx.random, t->code_prefix));
     }
-    std::sort(chunk.begin(), chunk.end(),
-              [](const Coupon& a, const Coupon& z) { return a.code < z.code; });
-    for (Coupon& coupon : chunk) {
+    std::sort(codes.begin(), codes.end());
+    for (std::string& code : codes) {
+      coupon.code = std::move(code);
       LOYALTY_RETURN_IF_ERROR(InsertWithFreshCode(s, coupon, *t, ctx, true));
       ++issued;
     }
