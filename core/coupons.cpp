@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/business_time.h"
 
@@ -30,6 +31,22 @@ int Inverse(int a) {  // modular inverse by Fermat: a^(p-2) mod p
 }
 
 }  // namespace
+
+Status BufferedRandom::Fill(uint8_t* out, size_t size) {
+  while (size > 0) {
+    if (used_ == sizeof buffer_) {
+      LOYALTY_RETURN_IF_ERROR(source_.Fill(buffer_, sizeof buffer_));
+      used_ = 0;
+    }
+    const size_t n = std::min(size, sizeof buffer_ - used_);
+    std::memcpy(out, buffer_ + used_, n);
+    std::memset(buffer_ + used_, 0, n);  // handed-out bytes do not linger
+    used_ += n;
+    out += n;
+    size -= n;
+  }
+  return Status::Ok();
+}
 
 int CouponSymbolValue(char c) {
   static const auto kTable = [] {

@@ -324,8 +324,9 @@ Result<int64_t> ProcessCouponBatch(Session& s, const std::string& batch_id, int6
     // touching a random page per row.
     Coupon coupon = NewCoupon(*t, "", r, ctx);
     std::vector<std::string> codes(static_cast<size_t>(end - b.issued));
+    BufferedRandom random(*ctx.random);
     for (std::string& code : codes) {
-      LOYALTY_ASSIGN_OR_RETURN(code, GenerateCouponCode(*ctx.random, t->code_prefix));
+      LOYALTY_ASSIGN_OR_RETURN(code, GenerateCouponCode(random, t->code_prefix));
     }
     std::sort(codes.begin(), codes.end());
     for (std::string& code : codes) {

@@ -108,6 +108,18 @@ TEST(CouponCodeTest, HundredThousandGeneratedCodesAreUnique) {
   }
 }
 
+TEST(CouponCodeTest, BufferedRandomHandsOutTheSourcesBytesInOrder) {
+  SeededRandom direct(9);
+  SeededRandom underlying(9);
+  BufferedRandom buffered(underlying);
+  std::vector<uint8_t> a(10000), b(10000);
+  COUPON_EXPECT_OK(direct.Fill(a.data(), a.size()));
+  for (size_t at = 0; at < b.size(); at += 7) {
+    COUPON_EXPECT_OK(buffered.Fill(b.data() + at, std::min<size_t>(7, b.size() - at)));
+  }
+  EXPECT_EQ(a, b);
+}
+
 TEST(CouponDiscountTest, PercentIsTruncatedToTheWon) {
   // 10% of 12,345 = 1,234.5 -> 1,234.
   EXPECT_EQ(CouponDiscount(Percent(1000, 0), 12345), 1234);
