@@ -4,6 +4,7 @@
 #include <cppconn/exception.h>
 #include <mysql_driver.h>
 
+#include <cstdio>
 #include <utility>
 
 #include "core/types.h"
@@ -67,6 +68,16 @@ Result<std::unique_ptr<sql::Connection>> Connect(const MysqlConfig& config, bool
   } catch (const std::exception& e) {
     return Status(Code::kUnavailable, "cannot connect to " + where + ": " + e.what());
   }
+}
+
+bool SupportsInsertReturning(sql::Connection& conn) {
+  std::unique_ptr<sql::PreparedStatement> stmt(conn.prepareStatement("SELECT VERSION()"));
+  std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery());
+  if (!rs->next()) return false;
+  const std::string version = Text(*rs, 1);  // e.g. "10.11.6-MariaDB-0+deb12u1", "8.0.36"
+  int major = 0, minor = 0;
+  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return false;
+  return version.find("MariaDB") != std::string::npos && (major > 10 || (major == 10 && minor >= 5));
 }
 
 Failure Classify(int code) {

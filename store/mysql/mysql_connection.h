@@ -29,6 +29,9 @@ void EnsureThreadRegistered();
 Result<std::unique_ptr<sql::Connection>> Connect(const MysqlConfig& config,
                                                  bool select_database = true);
 
+// True when the server is MariaDB 10.5 or later (INSERT ... RETURNING). Throws.
+bool SupportsInsertReturning(sql::Connection& conn);
+
 // What a failure means for the caller.
 enum class Failure {
   kDeadlock,         // 1213: the server rolled the whole transaction back

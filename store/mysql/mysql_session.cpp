@@ -79,7 +79,9 @@ void AttachAllocations(sql::ResultSet& rs, std::vector<Entry>& entries) {
 
 MysqlSession::MysqlSession(MysqlConfig config, std::shared_ptr<std::atomic<int>> open_sessions,
                            std::unique_ptr<sql::Connection> conn)
-    : config_(std::move(config)), open_sessions_(std::move(open_sessions)), conn_(std::move(conn)) {}
+    : config_(std::move(config)),
+      open_sessions_(std::move(open_sessions)),
+      conn_(std::move(conn)) {}
 
 MysqlSession::~MysqlSession() {
   EnsureThreadRegistered();
@@ -111,6 +113,7 @@ Status MysqlSession::Failed(const sql::SQLException& e, std::string_view what, b
 
 void MysqlSession::DropConnection() {
   statements_.clear();
+  returning_.reset();
   if (conn_ == nullptr) return;
   try {
     conn_->close();
@@ -136,7 +139,21 @@ Status MysqlSession::Exec(std::string_view what, const char* sql) {
   });
 }
 
-int64_t MysqlSession::LastInsertId() {
+int64_t MysqlSession::InsertReturningId(const char* sql, const char* id_column,
+                                        const std::function<void(Bind&)>& bind_values) {
+  if (!returning_.has_value()) {
+    returning_ = config_.use_returning && SupportsInsertReturning(*conn_);
+  }
+  if (*returning_) {  // MariaDB: the id comes back with the insert, one round trip
+    Bind bind(Prepare(std::string(sql) + " RETURNING " + id_column));
+    bind_values(bind);
+    std::unique_ptr<sql::ResultSet> rs = bind.Query();
+    LOYALTY_CHECK(rs->next());
+    return Int(*rs, 1);
+  }
+  Bind bind(Prepare(sql));
+  bind_values(bind);
+  bind.Update();
   std::unique_ptr<sql::ResultSet> rs = Bind(Prepare(stmt::kLastInsertId)).Query();
   LOYALTY_CHECK(rs->next());
   return Int(*rs, 1);
@@ -164,6 +181,7 @@ Status MysqlSession::Open(Tx kind, std::string_view what, const std::vector<cons
     if (status.ok()) {
       tx_ = kind;
       dead_.reset();
+      savepoint_set_ = false;
       return status;
     }
     if (!(had_connection && conn_ == nullptr)) break;
@@ -199,14 +217,26 @@ void MysqlSession::Rollback() {
   tx_ = Tx::kNone;
 }
 
-Status MysqlSession::Savepoint() { return Exec("savepoint", stmt::kSavepoint); }
+// One round trip per command instead of two: MySQL replaces a savepoint when one of the same
+// name is set again, so "releasing" only forgets it here and the next SAVEPOINT (or the commit)
+// drops it on the server.
+Status MysqlSession::Savepoint() {
+  LOYALTY_RETURN_IF_ERROR(Exec("savepoint", stmt::kSavepoint));
+  savepoint_set_ = true;
+  return Status::Ok();
+}
 
-Status MysqlSession::ReleaseSavepoint() { return Exec("release savepoint", stmt::kRelease); }
+Status MysqlSession::ReleaseSavepoint() {
+  if (tx_ != Tx::kNone && dead_.has_value()) return *dead_;
+  if (!savepoint_set_) return Status(Code::kInternal, "release savepoint: no savepoint set");
+  savepoint_set_ = false;
+  return Status::Ok();
+}
 
 Status MysqlSession::RollbackToSavepoint() {
-  // ROLLBACK TO keeps the savepoint; RELEASE drops it so the next command starts afresh.
-  LOYALTY_RETURN_IF_ERROR(Exec("rollback to savepoint", stmt::kRollbackTo));
-  return Exec("release savepoint", stmt::kRelease);
+  if (!savepoint_set_) return Status(Code::kInternal, "rollback to savepoint: no savepoint set");
+  savepoint_set_ = false;
+  return Exec("rollback to savepoint", stmt::kRollbackTo);
 }
 
 void MysqlSession::EndRead() {
@@ -301,18 +331,17 @@ Result<std::optional<Lot>> MysqlSession::FindLot(int64_t lot_id) {
 
 Result<int64_t> MysqlSession::InsertLot(const Lot& lot) {
   return Run("insert lot", true, [&]() -> Result<int64_t> {
-    Bind(Prepare(stmt::kInsertLot))
-        .Text(lot.customer_id)
-        .Int(static_cast<int>(lot.kind))
-        .Text(lot.order_id)
-        .Int(lot.source_entry_id)
-        .Int(lot.initial_points)
-        .Int(lot.remaining_points)
-        .Int(lot.created_at_us)
-        .Int(lot.expires_at_us)
-        .Bool(lot.expired)
-        .Update();
-    return LastInsertId();
+    return InsertReturningId(stmt::kInsertLot, "lot_id", [&](Bind& b) {
+      b.Text(lot.customer_id)
+          .Int(static_cast<int>(lot.kind))
+          .Text(lot.order_id)
+          .Int(lot.source_entry_id)
+          .Int(lot.initial_points)
+          .Int(lot.remaining_points)
+          .Int(lot.created_at_us)
+          .Int(lot.expires_at_us)
+          .Bool(lot.expired);
+    });
   });
 }
 
@@ -332,8 +361,7 @@ Status MysqlSession::UpdateLot(const Lot& lot) {
 // --- entries ---
 
 Result<int64_t> MysqlSession::InsertEntry(const Entry& e) {
-  // The entry and its allocations go in together: under a savepoint of their own inside a
-  // transaction, else in a transaction of their own.
+  // The entry and its allocations go in together. Outside a transaction: in one of their own.
   if (tx_ == Tx::kNone) {
     LOYALTY_RETURN_IF_ERROR(Begin());
     Result<int64_t> entry_id = InsertEntryRows(e);
@@ -344,33 +372,34 @@ Result<int64_t> MysqlSession::InsertEntry(const Entry& e) {
     LOYALTY_RETURN_IF_ERROR(Commit());
     return entry_id;
   }
-  LOYALTY_RETURN_IF_ERROR(Exec("insert entry", stmt::kEntrySavepoint));
-  Result<int64_t> entry_id = InsertEntryRows(e);
-  if (!entry_id.ok()) {
-    (void)Exec("insert entry", stmt::kEntryRollbackTo);
-    (void)Exec("insert entry", stmt::kEntryRelease);
-    return entry_id.status();
-  }
-  LOYALTY_RETURN_IF_ERROR(Exec("insert entry", stmt::kEntryRelease));
-  return entry_id;
+  return InsertEntryRows(e);
 }
 
 Result<int64_t> MysqlSession::InsertEntryRows(const Entry& e) {
   LOYALTY_ASSIGN_OR_RETURN(int64_t entry_id, Run("insert entry", true, [&]() -> Result<int64_t> {
-    Bind(Prepare(stmt::kInsertEntry))
-        .Text(e.customer_id)
-        .Int(static_cast<int>(e.kind))
-        .Int(e.pending_delta)
-        .Int(e.available_delta)
-        .Text(e.order_id)
-        .Text(e.ref_id)
-        .Text(e.reason)
-        .Text(e.actor)
-        .Int(e.created_at_us)
-        .Update();
-    return LastInsertId();
+    return InsertReturningId(stmt::kInsertEntry, "entry_id", [&](Bind& b) {
+      b.Text(e.customer_id)
+          .Int(static_cast<int>(e.kind))
+          .Int(e.pending_delta)
+          .Int(e.available_delta)
+          .Text(e.order_id)
+          .Text(e.ref_id)
+          .Text(e.reason)
+          .Text(e.actor)
+          .Int(e.created_at_us);
+    });
   }));
-  LOYALTY_RETURN_IF_ERROR(InsertAllocations(entry_id, e.allocations));
+  Status lines = InsertAllocations(entry_id, e.allocations);
+  if (!lines.ok()) {
+    // Rare (a foreign key violation): undo the entry in place rather than paying a nested
+    // savepoint (two round trips) on every entry. A dead transaction is rolled back anyway.
+    (void)Run("undo entry", false, [&] {
+      Bind(Prepare(stmt::kDeleteAllocationsOfEntry)).Int(entry_id).Update();
+      Bind(Prepare(stmt::kDeleteEntry)).Int(entry_id).Update();
+      return Status::Ok();
+    });
+    return lines;
+  }
   return entry_id;
 }
 

@@ -13,6 +13,7 @@
 #include <cppconn/prepared_statement.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -111,7 +112,11 @@ class MysqlSession final : public Session {
   Status Exec(std::string_view what, const char* sql);
   // Opens a transaction with `statements`, reconnecting once if an idle connection had died.
   Status Open(Tx kind, std::string_view what, const std::vector<const char*>& statements);
-  int64_t LastInsertId();  // throws
+  // Inserts one row (values bound by `bind_values`) into a table with an AUTO_INCREMENT key and
+  // returns the new key: INSERT ... RETURNING on MariaDB 10.5+, else INSERT + LAST_INSERT_ID().
+  // Throws sql::SQLException.
+  int64_t InsertReturningId(const char* sql, const char* id_column,
+                            const std::function<void(Bind&)>& bind_values);
   // kNotFound when `matched` is 0.
   static Status ExpectOne(int64_t matched, const char* what, const std::string& key);
   Result<int64_t> InsertEntryRows(const Entry& e);
@@ -122,7 +127,9 @@ class MysqlSession final : public Session {
   std::unique_ptr<sql::Connection> conn_;  // null after it was lost
   // Declared after conn_: statements are destroyed before their connection.
   std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  std::optional<bool> returning_;  // the server has INSERT ... RETURNING (asked on first insert)
   Tx tx_ = Tx::kNone;
+  bool savepoint_set_ = false;  // "cmd" set and neither released nor rolled back to
   std::optional<Status> dead_;  // set when the open transaction can only be rolled back
 };
 

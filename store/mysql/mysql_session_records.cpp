@@ -231,14 +231,9 @@ Status MysqlSession::InsertAdjustment(const Adjustment& a) {
 
 Result<int64_t> MysqlSession::AppendEvent(const Event& e) {
   return Run("append event", true, [&]() -> Result<int64_t> {
-    Bind(Prepare(stmt::kAppendEvent))
-        .Text(e.customer_id)
-        .Int(e.seq)
-        .Text(e.type)
-        .Text(e.payload_json)
-        .Int(e.created_at_us)
-        .Update();
-    return LastInsertId();
+    return InsertReturningId(stmt::kAppendEvent, "event_id", [&](Bind& b) {
+      b.Text(e.customer_id).Int(e.seq).Text(e.type).Text(e.payload_json).Int(e.created_at_us);
+    });
   });
 }
 

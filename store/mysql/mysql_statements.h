@@ -43,12 +43,9 @@ inline constexpr const char* kBeginRead = "START TRANSACTION READ ONLY, WITH CON
 inline constexpr const char* kCommit = "COMMIT";
 inline constexpr const char* kRollback = "ROLLBACK";
 inline constexpr const char* kSavepoint = "SAVEPOINT cmd";
-inline constexpr const char* kRelease = "RELEASE SAVEPOINT cmd";
 inline constexpr const char* kRollbackTo = "ROLLBACK TO SAVEPOINT cmd";
-inline constexpr const char* kEntrySavepoint = "SAVEPOINT insert_entry";
-inline constexpr const char* kEntryRelease = "RELEASE SAVEPOINT insert_entry";
-inline constexpr const char* kEntryRollbackTo = "ROLLBACK TO SAVEPOINT insert_entry";
 inline constexpr const char* kLastInsertId = "SELECT LAST_INSERT_ID()";
+inline constexpr const char* kServerVersion = "SELECT VERSION()";
 
 // --- customers ---
 inline constexpr const char* kFindCustomer =
@@ -79,6 +76,10 @@ inline constexpr const char* kUpdateLot =
 inline constexpr const char* kInsertEntry =
     "INSERT INTO entries (customer_id, kind, pending_delta, available_delta, order_id, ref_id,"
     " reason, actor, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+// Undoes an entry whose allocations could not all be inserted: entry_id, entry_id.
+inline constexpr const char* kDeleteAllocationsOfEntry =
+    "DELETE FROM entry_allocations WHERE entry_id = ?";
+inline constexpr const char* kDeleteEntry = "DELETE FROM entries WHERE entry_id = ?";
 inline constexpr const char* kListEntriesOfCustomer =
     "SELECT " LOYALTY_MYSQL_ENTRY_COLUMNS " FROM entries WHERE customer_id = ? AND entry_id < ?"
     " ORDER BY entry_id DESC LIMIT ?";

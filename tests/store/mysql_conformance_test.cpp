@@ -16,12 +16,22 @@ Result<std::unique_ptr<Store>> OpenMysqlStore(const std::string& test_dir) {
   return std::unique_ptr<Store>(std::move(store));
 }
 
-StoreBackend MysqlBackend() {
-  return StoreBackend{"Mysql", &OpenMysqlStore,
-                      TestMysqlConfig().has_value() ? std::string() : MysqlSkipReason()};
+// The same without INSERT ... RETURNING: the code path MySQL servers take (LAST_INSERT_ID()).
+Result<std::unique_ptr<Store>> OpenMysqlStoreWithoutReturning(const std::string& test_dir) {
+  LOYALTY_ASSIGN_OR_RETURN(
+      std::unique_ptr<MysqlStore> store,
+      OpenMysqlTestStore(test_dir, [](MysqlConfig& c) { c.use_returning = false; }));
+  return std::unique_ptr<Store>(std::move(store));
 }
 
-INSTANTIATE_TEST_SUITE_P(Mysql, StoreConformance, ::testing::Values(MysqlBackend()), &BackendName);
+std::string SkipReason() { return TestMysqlConfig().has_value() ? std::string() : MysqlSkipReason(); }
+
+INSTANTIATE_TEST_SUITE_P(Mysql, StoreConformance,
+                         ::testing::Values(StoreBackend{"Mysql", &OpenMysqlStore, SkipReason()},
+                                           StoreBackend{"MysqlLastInsertId",
+                                                        &OpenMysqlStoreWithoutReturning,
+                                                        SkipReason()}),
+                         &BackendName);
 
 }  // namespace
 }  // namespace loyalty::testing

@@ -70,9 +70,11 @@ std::string TestDatabaseName(const std::string& test_dir) {
   return name;
 }
 
-Result<std::unique_ptr<MysqlStore>> OpenMysqlTestStore(const std::string& test_dir) {
+Result<std::unique_ptr<MysqlStore>> OpenMysqlTestStore(
+    const std::string& test_dir, const std::function<void(MysqlConfig&)>& adjust) {
   std::optional<MysqlConfig> config = TestMysqlConfig();
   if (!config) return Status(Code::kUnavailable, MysqlSkipReason());
+  if (adjust) adjust(*config);
   config->database = TestDatabaseName(test_dir);
   bool first_use = false;
   {

@@ -5,6 +5,7 @@
 // afresh on first use and dropped when the test ends. Without the variable the tests skip.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,8 @@ std::string TestDatabaseName(const std::string& test_dir);
 
 // Opens (creating it, empty, on the first call of this process for `test_dir`) the database of
 // `test_dir`, and registers it to be dropped at the end of the running test.
-Result<std::unique_ptr<MysqlStore>> OpenMysqlTestStore(const std::string& test_dir);
+// `adjust`, if given, changes the configuration first.
+Result<std::unique_ptr<MysqlStore>> OpenMysqlTestStore(
+    const std::string& test_dir, const std::function<void(MysqlConfig&)>& adjust = {});
 
 }  // namespace loyalty::testing
