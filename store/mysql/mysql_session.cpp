@@ -114,6 +114,7 @@ Status MysqlSession::Failed(const sql::SQLException& e, std::string_view what, b
 void MysqlSession::DropConnection() {
   statements_.clear();
   returning_.reset();
+  repeatable_read_ = false;  // a new connection starts at READ COMMITTED (Connect)
   if (conn_ == nullptr) return;
   try {
     conn_->close();
@@ -166,18 +167,24 @@ Status MysqlSession::ExpectOne(int64_t matched, const char* what, const std::str
 
 // --- transactions ---
 
-Status MysqlSession::Open(Tx kind, std::string_view what, const std::vector<const char*>& statements) {
+Status MysqlSession::Open(Tx kind, std::string_view what) {
   if (tx_ != Tx::kNone) return Status(Code::kInternal, std::string(what) + ": a transaction is open");
+  // Writes run at READ COMMITTED, reads at REPEATABLE READ (one snapshot). The session level is
+  // switched only when the kind of transaction changes: a session used for one kind (writers,
+  // the read pool) pays one round trip per transaction.
+  const bool repeatable_read = kind == Tx::kRead;
   Status status;
   for (int attempt = 0; attempt < 2; ++attempt) {
     // A connection that died while idle (server restarted) fails on its first statement: that
     // loses nothing, so reconnect once and try again.
     const bool had_connection = conn_ != nullptr;
-    status = Status::Ok();
-    for (const char* sql : statements) {
-      status = Exec(what, sql);
-      if (!status.ok()) break;
+    status = Usable();  // connects if needed (at READ COMMITTED)
+    if (status.ok() && repeatable_read_ != repeatable_read) {
+      status = Exec(what, repeatable_read ? stmt::kSessionRepeatableRead
+                                          : stmt::kSessionReadCommitted);
+      if (status.ok()) repeatable_read_ = repeatable_read;
     }
+    if (status.ok()) status = Exec(what, repeatable_read ? stmt::kBeginRead : stmt::kBegin);
     if (status.ok()) {
       tx_ = kind;
       dead_.reset();
@@ -189,12 +196,9 @@ Status MysqlSession::Open(Tx kind, std::string_view what, const std::vector<cons
   return status;
 }
 
-Status MysqlSession::Begin() { return Open(Tx::kWrite, "begin", {stmt::kBegin}); }
+Status MysqlSession::Begin() { return Open(Tx::kWrite, "begin"); }
 
-Status MysqlSession::BeginRead() {
-  // The isolation level applies to the next transaction only; writes stay READ COMMITTED.
-  return Open(Tx::kRead, "begin read", {stmt::kReadIsolation, stmt::kBeginRead});
-}
+Status MysqlSession::BeginRead() { return Open(Tx::kRead, "begin read"); }
 
 Status MysqlSession::Commit() {
   Status status = Exec("commit", stmt::kCommit);

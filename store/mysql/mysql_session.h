@@ -110,8 +110,8 @@ class MysqlSession final : public Session {
   sql::PreparedStatement& Prepare(const std::string& sql);
   // Runs a statement without values or rows (transaction control).
   Status Exec(std::string_view what, const char* sql);
-  // Opens a transaction with `statements`, reconnecting once if an idle connection had died.
-  Status Open(Tx kind, std::string_view what, const std::vector<const char*>& statements);
+  // Opens a transaction of `kind`, reconnecting once if an idle connection had died.
+  Status Open(Tx kind, std::string_view what);
   // Inserts one row (values bound by `bind_values`) into a table with an AUTO_INCREMENT key and
   // returns the new key: INSERT ... RETURNING on MariaDB 10.5+, else INSERT + LAST_INSERT_ID().
   // Throws sql::SQLException.
@@ -129,7 +129,8 @@ class MysqlSession final : public Session {
   std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   std::optional<bool> returning_;  // the server has INSERT ... RETURNING (asked on first insert)
   Tx tx_ = Tx::kNone;
-  bool savepoint_set_ = false;  // "cmd" set and neither released nor rolled back to
+  bool savepoint_set_ = false;    // "cmd" set and neither released nor rolled back to
+  bool repeatable_read_ = false;  // the session's isolation level (READ COMMITTED when false)
   std::optional<Status> dead_;  // set when the open transaction can only be rolled back
 };
 

@@ -38,7 +38,10 @@ namespace loyalty::mysql::stmt {
 
 // --- transactions ---
 inline constexpr const char* kBegin = "START TRANSACTION";
-inline constexpr const char* kReadIsolation = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+inline constexpr const char* kSessionReadCommitted =
+    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+inline constexpr const char* kSessionRepeatableRead =
+    "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ";
 inline constexpr const char* kBeginRead = "START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT";
 inline constexpr const char* kCommit = "COMMIT";
 inline constexpr const char* kRollback = "ROLLBACK";

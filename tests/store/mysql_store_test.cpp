@@ -165,6 +165,29 @@ TEST_F(MysqlStoreTest, FindCustomerInAWriteTransactionLocksTheRowUntilCommit) {
   EXPECT_EQ((*seen)->available_points, 999);
 }
 
+TEST_F(MysqlStoreTest, WritesReadCommittedDataEvenRightAfterAReadSnapshot) {
+  // Inside a write transaction, plain reads see what other writers committed meanwhile (READ
+  // COMMITTED), also on a session whose previous transaction was a read snapshot.
+  ASSERT_OK(a_->BeginRead());
+  a_->EndRead();
+  ASSERT_OK(a_->Begin());
+  LotQuery q;
+  q.customer_id = "c-2";
+  ASSERT_OK_AND_ASSIGN(std::vector<Lot> before, a_->FindLots(q));
+  EXPECT_TRUE(before.empty());
+  ASSERT_OK(b_->InsertLot(SampleLot("c-2", LotKind::kAvailable, 10, 0)));  // committed
+  ASSERT_OK_AND_ASSIGN(std::vector<Lot> after, a_->FindLots(q));
+  EXPECT_EQ(after.size(), 1u);
+  ASSERT_OK(a_->Commit());
+  // And the next read snapshot is one again.
+  ASSERT_OK(a_->BeginRead());
+  ASSERT_OK_AND_ASSIGN(before, a_->FindLots(q));
+  ASSERT_OK(b_->InsertLot(SampleLot("c-2", LotKind::kAvailable, 10, 0)));
+  ASSERT_OK_AND_ASSIGN(after, a_->FindLots(q));
+  EXPECT_EQ(after.size(), before.size());
+  a_->EndRead();
+}
+
 TEST_F(MysqlStoreTest, DeadlockIsRetryAndLeavesTheOtherTransactionUsable) {
   ASSERT_OK(a_->Begin());
   ASSERT_OK(b_->Begin());
