@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "store/mysql/mysql_store.h"
@@ -72,6 +73,21 @@ inline int64_t Int(const sql::ResultSet& rs, uint32_t column) { return rs.getInt
 inline bool Bool(const sql::ResultSet& rs, uint32_t column) { return rs.getInt64(column) != 0; }
 std::string Text(const sql::ResultSet& rs, uint32_t column);
 std::optional<std::string> OptionalText(const sql::ResultSet& rs, uint32_t column);
+
+// The first row of `rs` read with `read`, if any. Throws sql::SQLException.
+template <typename T>
+std::optional<T> ReadFirst(sql::ResultSet& rs, T (*read)(const sql::ResultSet&)) {
+  if (!rs.next()) return std::nullopt;
+  return read(rs);
+}
+
+// Every row of `rs` read with `read`. Throws sql::SQLException.
+template <typename T>
+std::vector<T> ReadRows(sql::ResultSet& rs, T (*read)(const sql::ResultSet&)) {
+  std::vector<T> rows;
+  while (rs.next()) rows.push_back(read(rs));
+  return rows;
+}
 
 // Clamps a requested page size: <= 0 means kDefaultPageSize, at most kMaxPageSize.
 int PageLimit(int limit);

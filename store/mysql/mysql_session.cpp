@@ -25,6 +25,10 @@ Customer ReadCustomer(const sql::ResultSet& rs) {
   c.event_seq = Int(rs, 8);
   c.created_at_us = Int(rs, 9);
   c.updated_at_us = Int(rs, 10);
+  c.tier_since_us = Int(rs, 11);
+  c.window_spend_won = Int(rs, 12);
+  c.window_orders = static_cast<int32_t>(Int(rs, 13));
+  c.spend_as_of = static_cast<int32_t>(Int(rs, 14));
   return c;
 }
 
@@ -56,13 +60,6 @@ Entry ReadEntry(const sql::ResultSet& rs) {
   e.actor = Text(rs, 9);
   e.created_at_us = Int(rs, 10);
   return e;
-}
-
-template <typename T>
-std::vector<T> ReadAll(sql::ResultSet& rs, T (*read)(const sql::ResultSet&)) {
-  std::vector<T> rows;
-  while (rs.next()) rows.push_back(read(rs));
-  return rows;
 }
 
 // Attaches the allocation rows (entry_id, lot_id, points), in line order, to their entries.
@@ -278,6 +275,10 @@ Status MysqlSession::InsertCustomer(const Customer& c) {
         .Int(c.event_seq)
         .Int(c.created_at_us)
         .Int(c.updated_at_us)
+        .Int(c.tier_since_us)
+        .Int(c.window_spend_won)
+        .Int(c.window_orders)
+        .Int(c.spend_as_of)
         .Update();
     return Status::Ok();
   });
@@ -294,6 +295,10 @@ Status MysqlSession::UpdateCustomer(const Customer& c) {
                                 .Int(c.pending_points)
                                 .Int(c.event_seq)
                                 .Int(c.updated_at_us)
+                                .Int(c.tier_since_us)
+                                .Int(c.window_spend_won)
+                                .Int(c.window_orders)
+                                .Int(c.spend_as_of)
                                 .Text(c.customer_id)
                                 .Update();
     return ExpectOne(matched, "customer", c.customer_id);
@@ -304,7 +309,7 @@ Result<std::vector<Customer>> MysqlSession::ListCustomers(const std::string& aft
   return Run("list customers", false, [&]() -> Result<std::vector<Customer>> {
     std::unique_ptr<sql::ResultSet> rs =
         Bind(Prepare(stmt::kListCustomers)).Text(after_id).Int(PageLimit(limit)).Query();
-    return ReadAll(*rs, &ReadCustomer);
+    return ReadRows(*rs, &ReadCustomer);
   });
 }
 
@@ -321,7 +326,7 @@ Result<std::vector<Lot>> MysqlSession::FindLots(const LotQuery& q) {
     if (q.kind.has_value()) bind.Int(static_cast<int>(*q.kind));
     if (q.due_before_us > 0) bind.Int(q.due_before_us);
     std::unique_ptr<sql::ResultSet> rs = bind.Query();
-    return ReadAll(*rs, &ReadLot);
+    return ReadRows(*rs, &ReadLot);
   });
 }
 
@@ -440,7 +445,7 @@ Result<std::vector<Entry>> MysqlSession::ListEntries(const EntryQuery& q) {
       list.Text(q.order_id);
       if (with_customer) list.Text(q.customer_id);
       std::unique_ptr<sql::ResultSet> rs = list.Query();
-      entries = ReadAll(*rs, &ReadEntry);
+      entries = ReadRows(*rs, &ReadEntry);
       if (entries.empty()) return entries;
       Bind lines(Prepare(stmt::ListAllocationsOfOrder(with_customer)));
       lines.Text(q.order_id);
@@ -454,7 +459,7 @@ Result<std::vector<Entry>> MysqlSession::ListEntries(const EntryQuery& q) {
                                                .Int(before)
                                                .Int(PageLimit(q.limit))
                                                .Query();
-      entries = ReadAll(*rs, &ReadEntry);
+      entries = ReadRows(*rs, &ReadEntry);
       if (entries.empty()) return entries;
       allocations = Bind(Prepare(stmt::kListAllocationsOfCustomer))
                         .Text(q.customer_id)

@@ -78,6 +78,26 @@ class MysqlSession final : public Session {
   Status InsertIdempotency(const IdempotencyRecord& r) override;
   Result<int64_t> PurgeIdempotency(Micros now_us) override;
 
+  Status InsertSpend(const SpendRecord& r) override;
+  Result<SpendTotal> SumSpend(const std::string& customer_id, DateKey from, DateKey to) override;
+  Result<int64_t> InsertTierChange(const TierChange& c) override;
+  Result<std::vector<TierChange>> ListTierChanges(const std::string& customer_id,
+                                                  int limit) override;
+  Result<std::vector<std::string>> OrdersAwaitingActivation(Micros placed_before_us,
+                                                            const std::string& after_order_id,
+                                                            int limit) override;
+  Result<std::vector<std::string>> CustomersWithDueLots(Micros due_before_us,
+                                                        const std::string& after_customer_id,
+                                                        int limit) override;
+  Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of, int shard,
+                                       int shards) override;
+  Result<int64_t> CountCustomers() override;
+  Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit,
+                                                  int shard, int shards) override;
+  Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,
+                                           int shards) override;
+  Status UpsertJobRun(const JobRun& run) override;
+
   Status InsertApiKey(const ApiKey& k) override;
   Result<std::optional<ApiKey>> FindApiKeyByHash(const std::string& key_hash) override;
   Result<std::vector<ApiKey>> ListApiKeys() override;

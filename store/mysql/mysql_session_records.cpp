@@ -31,6 +31,8 @@ Order ReadOrder(const sql::ResultSet& rs) {
   o.confirmed_at_us = Int(rs, 19);
   o.cancelled_at_us = Int(rs, 20);
   o.request_hash = Text(rs, 21);
+  o.spend_date = static_cast<int32_t>(Int(rs, 22));
+  o.counted_spend_won = Int(rs, 23);
   return o;
 }
 
@@ -54,7 +56,9 @@ void BindOrderBody(Bind& b, const Order& o) {
       .Int(o.placed_at_us)
       .Int(o.confirmed_at_us)
       .Int(o.cancelled_at_us)
-      .Text(o.request_hash);
+      .Text(o.request_hash)
+      .Int(o.spend_date)
+      .Int(o.counted_spend_won);
 }
 
 Refund ReadRefund(const sql::ResultSet& rs) {
@@ -118,19 +122,6 @@ ApiKey ReadApiKey(const sql::ResultSet& rs) {
   k.created_at_us = Int(rs, 4);
   k.revoked_at_us = Int(rs, 5);
   return k;
-}
-
-template <typename T>
-std::optional<T> ReadFirst(sql::ResultSet& rs, T (*read)(const sql::ResultSet&)) {
-  if (!rs.next()) return std::nullopt;
-  return read(rs);
-}
-
-template <typename T>
-std::vector<T> ReadRows(sql::ResultSet& rs, T (*read)(const sql::ResultSet&)) {
-  std::vector<T> rows;
-  while (rs.next()) rows.push_back(read(rs));
-  return rows;
 }
 
 }  // namespace

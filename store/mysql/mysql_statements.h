@@ -13,7 +13,8 @@ namespace loyalty::mysql::stmt {
 // Column lists, in the order the session's row readers expect them.
 #define LOYALTY_MYSQL_CUSTOMER_COLUMNS                                                  \
   "customer_id, birth_date, marketing_consent, night_consent, tier, available_points, " \
-  "pending_points, event_seq, created_at_us, updated_at_us"
+  "pending_points, event_seq, created_at_us, updated_at_us, tier_since_us, window_spend_won, " \
+  "window_orders, spend_as_of"
 #define LOYALTY_MYSQL_LOT_COLUMNS                                                            \
   "lot_id, customer_id, kind, order_id, source_entry_id, initial_points, remaining_points, " \
   "created_at_us, expires_at_us, expired"
@@ -24,7 +25,7 @@ namespace loyalty::mysql::stmt {
   "order_id, customer_id, amount_won, shipping_won, points_redeemed, paid_won, earn_rate_bp, " \
   "rule_version, tier_at_order, earn_points, earn_clawed_points, restored_points, "            \
   "shortfall_points, refunded_won, qualifying_won, status, earn_activated, placed_at_us, "     \
-  "confirmed_at_us, cancelled_at_us, request_hash"
+  "confirmed_at_us, cancelled_at_us, request_hash, spend_date, counted_spend_won"
 #define LOYALTY_MYSQL_REFUND_COLUMNS                                                    \
   "order_id, refund_id, amount_won, clawed_points, restored_points, shortfall_points, " \
   "deduction_won, cash_refund_won, cancel, request_hash, created_at_us"
@@ -56,10 +57,11 @@ inline constexpr const char* kFindCustomer =
 inline constexpr const char* kFindCustomerForUpdate =
     "SELECT " LOYALTY_MYSQL_CUSTOMER_COLUMNS " FROM customers WHERE customer_id = ? FOR UPDATE";
 inline constexpr const char* kInsertCustomer =
-    "INSERT INTO customers (" LOYALTY_MYSQL_CUSTOMER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO customers (" LOYALTY_MYSQL_CUSTOMER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 inline constexpr const char* kUpdateCustomer =
     "UPDATE customers SET birth_date = ?, marketing_consent = ?, night_consent = ?, tier = ?,"
-    " available_points = ?, pending_points = ?, event_seq = ?, updated_at_us = ?"
+    " available_points = ?, pending_points = ?, event_seq = ?, updated_at_us = ?,"
+    " tier_since_us = ?, window_spend_won = ?, window_orders = ?, spend_as_of = ?"
     " WHERE customer_id = ?";
 inline constexpr const char* kListCustomers =
     "SELECT " LOYALTY_MYSQL_CUSTOMER_COLUMNS " FROM customers WHERE customer_id > ?"
@@ -99,13 +101,14 @@ inline constexpr const char* kFindOrderForUpdate =
     "SELECT " LOYALTY_MYSQL_ORDER_COLUMNS " FROM orders WHERE order_id = ? FOR UPDATE";
 inline constexpr const char* kInsertOrder =
     "INSERT INTO orders (" LOYALTY_MYSQL_ORDER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 inline constexpr const char* kUpdateOrder =
     "UPDATE orders SET amount_won = ?, shipping_won = ?, points_redeemed = ?, paid_won = ?,"
     " earn_rate_bp = ?, rule_version = ?, tier_at_order = ?, earn_points = ?,"
     " earn_clawed_points = ?, restored_points = ?, shortfall_points = ?, refunded_won = ?,"
     " qualifying_won = ?, status = ?, earn_activated = ?, placed_at_us = ?, confirmed_at_us = ?,"
-    " cancelled_at_us = ?, request_hash = ? WHERE order_id = ?";
+    " cancelled_at_us = ?, request_hash = ?, spend_date = ?, counted_spend_won = ?"
+    " WHERE order_id = ?";
 inline constexpr const char* kFindRefund =
     "SELECT " LOYALTY_MYSQL_REFUND_COLUMNS " FROM refunds WHERE order_id = ? AND refund_id = ?";
 inline constexpr const char* kInsertRefund =
