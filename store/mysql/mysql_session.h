@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/status.h"
@@ -137,6 +138,14 @@ class MysqlSession final : public Session {
   // Throws sql::SQLException.
   int64_t InsertReturningId(const char* sql, const char* id_column,
                             const std::function<void(Bind&)>& bind_values);
+  // Write conflicts on inserts (see Inserted): the keys this write transaction looked up with
+  // Find*() and did not find. Looked() records one, Inserted() maps a duplicate of one to kRetry.
+  template <typename T>
+  Result<std::optional<T>> Looked(Result<std::optional<T>> found, std::string key) {
+    if (tx_ == Tx::kWrite && found.ok() && !found->has_value()) missing_.insert(std::move(key));
+    return found;
+  }
+  Status Inserted(Status status, const std::string& key);
   // kNotFound when `matched` is 0.
   static Status ExpectOne(int64_t matched, const char* what, const std::string& key);
   Result<int64_t> InsertEntryRows(const Entry& e);
@@ -152,6 +161,7 @@ class MysqlSession final : public Session {
   bool savepoint_set_ = false;    // "cmd" set and neither released nor rolled back to
   bool repeatable_read_ = false;  // the session's isolation level (READ COMMITTED when false)
   std::optional<Status> dead_;  // set when the open transaction can only be rolled back
+  std::unordered_set<std::string> missing_;  // keys looked up and not found in this write tx
 };
 
 }  // namespace loyalty::mysql

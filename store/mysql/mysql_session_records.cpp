@@ -130,20 +130,20 @@ ApiKey ReadApiKey(const sql::ResultSet& rs) {
 
 Result<std::optional<Order>> MysqlSession::FindOrder(const std::string& order_id) {
   const char* sql = tx_ == Tx::kWrite ? stmt::kFindOrderForUpdate : stmt::kFindOrder;
-  return Run("find order", false, [&]() -> Result<std::optional<Order>> {
+  return Looked(Run("find order", false, [&]() -> Result<std::optional<Order>> {
     std::unique_ptr<sql::ResultSet> rs = Bind(Prepare(sql)).Text(order_id).Query();
     return ReadFirst(*rs, &ReadOrder);
-  });
+  }), "order:" + order_id);
 }
 
 Status MysqlSession::InsertOrder(const Order& o) {
-  return Run("insert order", true, [&] {
+  return Inserted(Run("insert order", true, [&] {
     Bind bind(Prepare(stmt::kInsertOrder));
     bind.Text(o.order_id).Text(o.customer_id);
     BindOrderBody(bind, o);
     bind.Update();
     return Status::Ok();
-  });
+  }), "order:" + o.order_id);
 }
 
 Status MysqlSession::UpdateOrder(const Order& o) {
@@ -157,15 +157,15 @@ Status MysqlSession::UpdateOrder(const Order& o) {
 
 Result<std::optional<Refund>> MysqlSession::FindRefund(const std::string& order_id,
                                                        const std::string& refund_id) {
-  return Run("find refund", false, [&]() -> Result<std::optional<Refund>> {
+  return Looked(Run("find refund", false, [&]() -> Result<std::optional<Refund>> {
     std::unique_ptr<sql::ResultSet> rs =
         Bind(Prepare(stmt::kFindRefund)).Text(order_id).Text(refund_id).Query();
     return ReadFirst(*rs, &ReadRefund);
-  });
+  }), "refund:" + order_id + "/" + refund_id);
 }
 
 Status MysqlSession::InsertRefund(const Refund& r) {
-  return Run("insert refund", true, [&] {
+  return Inserted(Run("insert refund", true, [&] {
     Bind(Prepare(stmt::kInsertRefund))
         .Text(r.order_id)
         .Text(r.refund_id)
@@ -180,7 +180,7 @@ Status MysqlSession::InsertRefund(const Refund& r) {
         .Int(r.created_at_us)
         .Update();
     return Status::Ok();
-  });
+  }), "refund:" + r.order_id + "/" + r.refund_id);
 }
 
 Result<std::vector<Refund>> MysqlSession::ListRefunds(const std::string& order_id) {
@@ -193,15 +193,15 @@ Result<std::vector<Refund>> MysqlSession::ListRefunds(const std::string& order_i
 // --- CS adjustments ---
 
 Result<std::optional<Adjustment>> MysqlSession::FindAdjustment(const std::string& adjustment_id) {
-  return Run("find adjustment", false, [&]() -> Result<std::optional<Adjustment>> {
+  return Looked(Run("find adjustment", false, [&]() -> Result<std::optional<Adjustment>> {
     std::unique_ptr<sql::ResultSet> rs =
         Bind(Prepare(stmt::kFindAdjustment)).Text(adjustment_id).Query();
     return ReadFirst(*rs, &ReadAdjustment);
-  });
+  }), "adjustment:" + adjustment_id);
 }
 
 Status MysqlSession::InsertAdjustment(const Adjustment& a) {
-  return Run("insert adjustment", true, [&] {
+  return Inserted(Run("insert adjustment", true, [&] {
     Bind(Prepare(stmt::kInsertAdjustment))
         .Text(a.adjustment_id)
         .Text(a.customer_id)
@@ -215,7 +215,7 @@ Status MysqlSession::InsertAdjustment(const Adjustment& a) {
         .Int(a.created_at_us)
         .Update();
     return Status::Ok();
-  });
+  }), "adjustment:" + a.adjustment_id);
 }
 
 // --- domain events ---
@@ -242,15 +242,15 @@ Result<std::vector<Event>> MysqlSession::ListEvents(const EventQuery& q) {
 
 Result<std::optional<IdempotencyRecord>> MysqlSession::FindIdempotency(
     const std::string& scope_key) {
-  return Run("find idempotency record", false, [&]() -> Result<std::optional<IdempotencyRecord>> {
+  return Looked(Run("find idempotency record", false, [&]() -> Result<std::optional<IdempotencyRecord>> {
     std::unique_ptr<sql::ResultSet> rs =
         Bind(Prepare(stmt::kFindIdempotency)).Text(scope_key).Query();
     return ReadFirst(*rs, &ReadIdempotency);
-  });
+  }), "idempotency:" + scope_key);
 }
 
 Status MysqlSession::InsertIdempotency(const IdempotencyRecord& r) {
-  return Run("insert idempotency record", true, [&] {
+  return Inserted(Run("insert idempotency record", true, [&] {
     Bind(Prepare(stmt::kInsertIdempotency))
         .Text(r.scope_key)
         .Text(r.request_hash)
@@ -260,7 +260,7 @@ Status MysqlSession::InsertIdempotency(const IdempotencyRecord& r) {
         .Int(r.expires_at_us)
         .Update();
     return Status::Ok();
-  });
+  }), "idempotency:" + r.scope_key);
 }
 
 Result<int64_t> MysqlSession::PurgeIdempotency(Micros now_us) {

@@ -232,6 +232,29 @@ TEST_F(MysqlStoreTest, SessionReconnectsByItselfAfterItsConnectionDied) {
   EXPECT_EQ(ids, (std::vector<std::string>{"c-1", "c-2", "c-3"}));
 }
 
+TEST_F(MysqlStoreTest, InsertOfAKeyAnotherWriterAddedSinceTheLookupIsRetry) {
+  // Both writers look the new customer up (missing), one inserts and commits while the other's
+  // insert waits on it: the loser gets kRetry (its batch re-runs and finds the row), not
+  // kAlreadyExists, which a single writer would never have produced.
+  ASSERT_OK(a_->Begin());
+  ASSERT_OK(b_->Begin());
+  ASSERT_OK_AND_ASSIGN(std::optional<Customer> seen_a, a_->FindCustomer("c-new"));
+  ASSERT_OK_AND_ASSIGN(std::optional<Customer> seen_b, b_->FindCustomer("c-new"));
+  EXPECT_FALSE(seen_a.has_value() || seen_b.has_value());
+  ASSERT_OK(b_->InsertCustomer(SampleCustomer("c-new")));
+  auto loser = std::async(std::launch::async, [&] { return a_->InsertCustomer(SampleCustomer("c-new")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it wait on b's insert
+  ASSERT_OK(b_->Commit());
+  EXPECT_CODE(loser.get(), Code::kRetry);
+  a_->Rollback();
+  // The re-run sees the row; inserting it regardless is a plain duplicate.
+  ASSERT_OK(a_->Begin());
+  ASSERT_OK_AND_ASSIGN(seen_a, a_->FindCustomer("c-new"));
+  EXPECT_TRUE(seen_a.has_value());
+  EXPECT_CODE(a_->InsertCustomer(SampleCustomer("c-new")), Code::kAlreadyExists);
+  a_->Rollback();
+}
+
 TEST_F(MysqlStoreTest, ForeignKeysAreEnforced) {
   EXPECT_CODE(a_->InsertLot(SampleLot("nobody", LotKind::kAvailable, 1, 0)), Code::kInternal);
   Entry e = SampleEntry("c-1", "");

@@ -3,6 +3,7 @@
 // customers from many client threads, alternating between the nodes. Afterwards: every 2xx
 // order is in the database once with its redemption in the ledger exactly once, nobody redeemed
 // more than was ever credited, no request failed for a technical reason, `loyalty check` is clean.
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -44,6 +45,30 @@ TEST_F(MysqlSystemTest, TwoNodesOnOneDatabaseNeverLoseAnUpdateNorRedeemTwice) {
                                        std::to_string(kGrantPoints) +
                                        R"(,"reason_code":"goodwill"})");
       ASSERT_EQ(granted.status, 201) << granted.body;
+    }
+  }
+
+  // The same new customers created through both nodes at once: one 201 each, the others 200
+  // (never a 409 because two nodes raced on the insert).
+  {
+    std::mutex statuses_mu;
+    std::map<std::string, std::vector<int>> by_customer;
+    std::vector<std::thread> creators;
+    for (int t = 0; t < 8; ++t) {
+      creators.emplace_back([&, t] {
+        Client c(t % 2 == 0 ? a.port() : b.port());
+        for (int k = 0; k < 3; ++k) {
+          const std::string id = "new-" + std::to_string(k);
+          const int status = c.Put("/v1/customers/" + id, checkout, "{}").status;
+          std::lock_guard<std::mutex> lock(statuses_mu);
+          by_customer[id].push_back(status);
+        }
+      });
+    }
+    for (auto& th : creators) th.join();
+    for (const auto& [id, got] : by_customer) {
+      EXPECT_EQ(std::count(got.begin(), got.end(), 201), 1) << id;
+      EXPECT_EQ(std::count(got.begin(), got.end(), 200), 7) << id;
     }
   }
 
