@@ -109,7 +109,11 @@ Result<ApiResponse> RunIdempotent(ServiceEnv& env, const ApiRequest& req, const 
         rec.response_body = response.body;
         rec.created_at_us = now_us;
         rec.expires_at_us = scope.expires_at_us;
-        LOYALTY_RETURN_IF_ERROR(s.InsertIdempotency(rec));
+        Status ins = s.InsertIdempotency(rec);
+        // Another node committed the same scope between our check and this insert: re-run
+        // the batch, whose check then finds that record and replays or refuses it.
+        if (ins.code() == Code::kAlreadyExists) return Status(Code::kRetry, ins.message());
+        LOYALTY_RETURN_IF_ERROR(ins);
       }
     }
     out = std::move(response);

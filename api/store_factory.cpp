@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "store/mysql/mysql_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace loyalty {
@@ -10,7 +11,9 @@ bool IsMysqlUrl(const std::string& db) { return db.rfind("mysql://", 0) == 0; }
 
 Result<std::unique_ptr<Store>> OpenStoreFromUrl(const std::string& db, const StoreOptions& opts) {
   if (IsMysqlUrl(db)) {
-    return Status(Code::kValidationFailed, "this build has no MySQL store", "--db");
+    LOYALTY_ASSIGN_OR_RETURN(MysqlConfig config, ParseMysqlUrl(db));
+    LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<MysqlStore> store, MysqlStore::Open(config));
+    return std::unique_ptr<Store>(std::move(store));
   }
   std::string path = db.rfind("sqlite:", 0) == 0 ? db.substr(7) : db;
   if (path.empty()) return Status::Invalid("--db", "empty database path");

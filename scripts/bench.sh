@@ -30,12 +30,11 @@ url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)
 key=$(awk '$1 == "checkout" {print $2}' "$work/serve.out")
 
 # Customers bc-0 .. bc-N, created through the API.
-{
-  for i in $(seq 0 $((CUSTOMERS - 1))); do
-    printf 'url = "%s/v1/customers/bc-%d"\nrequest = "PUT"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\ndata = "{}"\noutput = "/dev/null"\nnext\n' "$url" "$i" "$key"
-  done
-} >"$work/customers.curl"
-curl -s --parallel --parallel-max 32 -K "$work/customers.curl"
+for i in $(seq 0 $((CUSTOMERS - 1))); do
+  ((i > 0)) && echo "next"
+  printf 'url = "%s/v1/customers/bc-%d"\nrequest = "PUT"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\ndata = "{}"\noutput = "/dev/null"\n' "$url" "$i" "$key"
+done >"$work/customers.curl"
+curl -sS --no-progress-meter --parallel --parallel-max 32 -K "$work/customers.curl"
 
 build/bench_hello 0 128 >"$work/hello.out" &
 pids+=($!)
@@ -44,17 +43,19 @@ hello_port=$(awk '{print $3}' "$work/hello.out")
 
 run() {  # run NAME wrk-args...
   local name=$1; shift
-  wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$@" >"$work/$name.txt"
+  local out="$work/wrk-$(echo "$name" | tr -c 'a-zA-Z0-9' '_').txt"
+  wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$@" >"$out"
   local rps p50 p99 errs
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
-  p50=$(awk '$1 == "50%" {print $2}' "$work/$name.txt")
-  p99=$(awk '$1 == "99%" {print $2}' "$work/$name.txt")
-  errs=$(awk '/Non-2xx/ {print $5}' "$work/$name.txt")
+  rps=$(awk '/Requests\/sec/ {print $2}' "$out")
+  p50=$(awk '$1 == "50%" {print $2}' "$out")
+  p99=$(awk '$1 == "99%" {print $2}' "$out")
+  errs=$(awk '/Non-2xx/ {print $5}' "$out")
   printf '%-28s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}"
 }
 
-echo "wrk -t2 -c$CONNS -d${DURATION}s, store $(grep -o 'on [a-z]*:' "$work/serve.out" | head -1 | cut -c4-)"
+echo "wrk -t2 -c$CONNS -d${DURATION}s, $(grep -o 'on [a-z]*:' "$work/serve.out" | head -1 | cut -c4- | tr -d :) store, $CUSTOMERS customers"
 run "trivial POCO handler" "http://127.0.0.1:$hello_port/"
 run "GET /healthz" "$url/healthz"
 run "POST /v1/orders" -s tests/bench/orders.lua "$url/v1/orders" -- "b$RANDOM$RANDOM" "$key" "$CUSTOMERS"
-curl -s "$url/metrics" | grep -E '^loyalty_commit_(commits|commands)' || true
+curl -s "$url/metrics" | awk '/^loyalty_commit_batch_size_sum/ {s=$2} /^loyalty_commit_batch_size_count/ {c=$2}
+  END {if (c > 0) printf "group commit: %d commands in %d transactions (%.1f per commit)\n", s, c, s / c}'

@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config tzdata ca-certificates
-          libpoco-dev libhowardhinnant-date-dev libspdlog-dev libgtest-dev libsqlite3-dev)
+          libpoco-dev libhowardhinnant-date-dev libspdlog-dev libgtest-dev libsqlite3-dev
+          libmysqlcppconn-dev libboost-dev)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-  packages+=(wrk)
+  packages+=(wrk mariadb-server)  # the MySQL-labelled tests start a private server
   command -v npx >/dev/null || packages+=(nodejs npm)  # npx runs the OpenAPI linter
 fi
 

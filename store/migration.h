@@ -12,5 +12,6 @@ struct Migration {
 };
 
 extern const std::vector<Migration> kSqliteMigrations;
+extern const std::vector<Migration> kMysqlMigrations;
 
 }  // namespace loyalty

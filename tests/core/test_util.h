@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/business_time.h"
@@ -68,17 +69,37 @@ class TempDir {
   std::string path_;
 };
 
-// A migrated SQLite store, one write session and helpers running a command per transaction.
+// Where LedgerFixture keeps its data: a SQLite file in the test's directory, unless the test
+// program installs another backend (tests/core/mysql_ledger_test.cpp runs the ledger tests on
+// MySQL this way). `open` gets a path unique to the test.
+struct LedgerBackend {
+  std::function<Result<std::unique_ptr<Store>>(const std::string& test_path)> open;
+  std::string skip_reason;  // non-empty: skip every ledger test with this message
+};
+inline std::optional<LedgerBackend>& LedgerBackendOverride() {
+  static std::optional<LedgerBackend> backend;
+  return backend;
+}
+
+// A migrated store, one write session and helpers running a command per transaction.
 class LedgerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto st = SqliteStore::Open(dir_.File("ledger.db"));
+    const std::optional<LedgerBackend>& backend = LedgerBackendOverride();
+    if (backend && !backend->skip_reason.empty()) GTEST_SKIP() << backend->skip_reason;
+    auto st = backend ? backend->open(dir_.File("ledger")) : OpenSqlite(dir_.File("ledger.db"));
     ASSERT_TRUE(st.ok()) << st.status().ToString();
     store_ = std::move(st).value();
     ASSERT_TRUE(store_->Migrate().ok());
     auto s = store_->OpenSession();
     ASSERT_TRUE(s.ok());
     session_ = std::move(s).value();
+  }
+
+  static Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path) {
+    auto st = SqliteStore::Open(path);
+    if (!st.ok()) return st.status();
+    return std::unique_ptr<Store>(std::move(st).value());
   }
 
   Ctx At(Micros now_us) const {
@@ -155,7 +176,7 @@ class LedgerFixture : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   std::unique_ptr<Session> session_;
   Program program_ = TestProgram();
   Micros now_us_ = Kst(2026, 3, 10, 12, 0);

@@ -268,6 +268,7 @@ TempDir::~TempDir() {
 }
 
 void StoreConformance::SetUp() {
+  if (!GetParam().skip_reason.empty()) GTEST_SKIP() << GetParam().skip_reason;
   ASSERT_FALSE(dir_.path().empty()) << "cannot make a temporary directory";
   ASSERT_OK_AND_ASSIGN(store_, OpenStore(dir_.path()));
   ASSERT_OK(store_->Migrate());

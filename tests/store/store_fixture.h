@@ -28,6 +28,7 @@ using StoreFactory = std::function<Result<std::unique_ptr<Store>>(const std::str
 struct StoreBackend {
   std::string name;  // the parameter's part of the test names, e.g. "Sqlite"
   StoreFactory open;
+  std::string skip_reason = {};  // non-empty: the backend is not configured here; skip with it
 };
 inline void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
 inline std::string BackendName(const ::testing::TestParamInfo<StoreBackend>& info) {

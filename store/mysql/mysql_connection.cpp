@@ -1,0 +1,176 @@
+#include "store/mysql/mysql_connection.h"
+
+#include <cppconn/datatype.h>
+#include <cppconn/exception.h>
+#include <mysql_driver.h>
+
+#include <cstdio>
+#include <utility>
+
+#include "core/types.h"
+
+namespace loyalty::mysql {
+
+namespace {
+
+// The driver singleton. Its first call is not thread-safe; a function-local static makes it so.
+sql::mysql::MySQL_Driver* Driver() {
+  static sql::mysql::MySQL_Driver* const driver = sql::mysql::get_mysql_driver_instance();
+  return driver;
+}
+
+struct ThreadRegistration {
+  ThreadRegistration() { Driver()->threadInit(); }
+  ~ThreadRegistration() { Driver()->threadEnd(); }
+};
+
+// Session settings, in one round trip after connecting.
+constexpr const char* kSessionSettings =
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00',"
+    " collation_connection = 'utf8mb4_bin', innodb_lock_wait_timeout = ?, lock_wait_timeout = ?";
+
+}  // namespace
+
+void EnsureThreadRegistered() { thread_local ThreadRegistration registration; }
+
+Result<std::unique_ptr<sql::Connection>> Connect(const MysqlConfig& config, bool select_database) {
+  EnsureThreadRegistered();
+  sql::ConnectOptionsMap options;
+  options["hostName"] = sql::SQLString(config.host);
+  options["port"] = config.port;
+  options["userName"] = sql::SQLString(config.user);
+  options["password"] = sql::SQLString(config.password);
+  if (select_database) options["schema"] = sql::SQLString(config.database);
+  options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  options["OPT_CONNECT_TIMEOUT"] = config.connect_timeout_s;
+  options["OPT_READ_TIMEOUT"] = config.read_timeout_s;
+  options["OPT_WRITE_TIMEOUT"] = config.write_timeout_s;
+  options["OPT_RECONNECT"] = false;  // a silent reconnect would lose the transaction
+  options["CLIENT_FOUND_ROWS"] = true;  // UPDATE counts matched rows, not changed ones
+  const std::string where = DescribeMysql(config);
+  try {
+    std::unique_ptr<sql::Connection> conn(Driver()->connect(options));
+    {
+      std::unique_ptr<sql::PreparedStatement> set(conn->prepareStatement(kSessionSettings));
+      Bind(*set).Int(config.lock_wait_timeout_s).Int(config.lock_wait_timeout_s).Update();
+    }
+    {
+      std::unique_ptr<sql::PreparedStatement> isolation(
+          conn->prepareStatement("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"));
+      isolation->execute();
+    }
+    return conn;
+  } catch (const sql::SQLException& e) {
+    // Whatever the reason (refused, unknown host, bad credentials, too many connections), the
+    // store cannot be used now; the connector's message never contains the password.
+    return Status(Code::kUnavailable, "cannot connect to " + where + ": " + e.what() +
+                                          " (error " + std::to_string(e.getErrorCode()) + ")");
+  } catch (const std::exception& e) {
+    return Status(Code::kUnavailable, "cannot connect to " + where + ": " + e.what());
+  }
+}
+
+bool SupportsInsertReturning(sql::Connection& conn) {
+  std::unique_ptr<sql::PreparedStatement> stmt(conn.prepareStatement("SELECT VERSION()"));
+  std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery());
+  if (!rs->next()) return false;
+  const std::string version = Text(*rs, 1);  // e.g. "10.11.6-MariaDB-0+deb12u1", "8.0.36"
+  int major = 0, minor = 0;
+  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return false;
+  return version.find("MariaDB") != std::string::npos && (major > 10 || (major == 10 && minor >= 5));
+}
+
+Failure Classify(int code) {
+  switch (code) {
+    case 1213:  // ER_LOCK_DEADLOCK
+      return Failure::kDeadlock;
+    case 1205:  // ER_LOCK_WAIT_TIMEOUT
+      return Failure::kLockWaitTimeout;
+    case 1062:  // ER_DUP_ENTRY
+    case 1586:  // ER_DUP_ENTRY_WITH_KEY_NAME
+    case 1022:  // ER_DUP_KEY
+      return Failure::kDuplicateKey;
+    case 1053:  // ER_SERVER_SHUTDOWN
+    case 1080:  // ER_FORCING_CLOSE
+    case 1152:  // ER_ABORTING_CONNECTION
+    case 1158:  // ER_NET_READ_ERROR
+    case 1159:  // ER_NET_READ_INTERRUPTED
+    case 1160:  // ER_NET_ERROR_ON_WRITE
+    case 1161:  // ER_NET_WRITE_INTERRUPTED
+    case 1927:  // ER_CONNECTION_KILLED (MariaDB)
+    case 4031:  // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+      return Failure::kConnectionLost;
+    case 1040:  // ER_CON_COUNT_ERROR
+    case 1203:  // ER_TOO_MANY_USER_CONNECTIONS
+    case 1290:  // ER_OPTION_PREVENTS_STATEMENT (--read-only: a failover in progress)
+    case 1836:  // ER_READ_ONLY_MODE
+      return Failure::kUnavailable;
+    default:
+      break;
+  }
+  // Client library errors (CR_*: server gone or lost, cannot connect, broken protocol, ...) and
+  // MariaDB Connector/C's network errors: whatever state the connection is in, start afresh.
+  if ((code >= 2000 && code <= 2999) || code == 5013 || code == 5014) {
+    return Failure::kConnectionLost;
+  }
+  return Failure::kOther;
+}
+
+Status ErrorStatus(const sql::SQLException& e, std::string_view what, bool is_insert) {
+  const std::string detail = std::string(what) + ": " + e.what() + " (error " +
+                             std::to_string(e.getErrorCode()) + ", SQLSTATE " +
+                             e.getSQLState() + ")";
+  switch (Classify(e.getErrorCode())) {
+    case Failure::kDeadlock:
+      return Status(Code::kRetry, "deadlock (" + detail + ")");
+    case Failure::kLockWaitTimeout:
+      return Status(Code::kRetry, "lock wait timeout (" + detail + ")");
+    case Failure::kDuplicateKey:
+      if (is_insert) return Status(Code::kAlreadyExists, detail);
+      break;
+    case Failure::kConnectionLost:
+      return Status(Code::kUnavailable, "database connection lost (" + detail + ")");
+    case Failure::kUnavailable:
+      return Status(Code::kUnavailable, "database unavailable (" + detail + ")");
+    case Failure::kOther:
+      break;
+  }
+  return Status(Code::kInternal, "mysql error (" + detail + ")");
+}
+
+Bind& Bind::Text(const std::string& value) {
+  stmt_.setString(++index_, sql::SQLString(value));
+  return *this;
+}
+
+Bind& Bind::OptionalText(const std::optional<std::string>& value) {
+  if (value.has_value()) return Text(*value);
+  stmt_.setNull(++index_, sql::DataType::VARCHAR);
+  return *this;
+}
+
+std::string Text(const sql::ResultSet& rs, uint32_t column) {
+  return rs.getString(column).asStdString();
+}
+
+std::optional<std::string> OptionalText(const sql::ResultSet& rs, uint32_t column) {
+  if (rs.isNull(column)) return std::nullopt;
+  return Text(rs, column);
+}
+
+int PageLimit(int limit) {
+  if (limit <= 0) return kDefaultPageSize;
+  return limit < kMaxPageSize ? limit : kMaxPageSize;
+}
+
+bool IsSafeDatabaseName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace loyalty::mysql
