@@ -99,6 +99,26 @@ class MysqlSession final : public Session {
                                            int shards) override;
   Status UpsertJobRun(const JobRun& run) override;
 
+  Status InsertCoupon(const Coupon& c) override;
+  Result<std::optional<Coupon>> FindCoupon(const std::string& code) override;
+  Result<std::optional<Coupon>> FindCouponByDedupeKey(const std::string& dedupe_key) override;
+  Result<bool> RedeemCoupon(const std::string& code, const std::string& customer_id,
+                            const std::string& order_id, Won discount_won,
+                            Micros now_us) override;
+  Status UpdateCoupon(const Coupon& c) override;
+  Result<std::vector<Coupon>> ListCoupons(const CouponQuery& q) override;
+  Result<int64_t> CountRedeemedCoupons(const std::string& customer_id,
+                                       const std::string& template_code) override;
+  Result<std::vector<Coupon>> ListActiveCouponsEndingBy(Micros until_before_us,
+                                                        const std::string& after_code,
+                                                        int limit) override;
+  Result<std::vector<std::string>> CustomersBornInMonth(int month, const std::string& after_id,
+                                                        int limit) override;
+  Status InsertCouponBatch(const CouponBatch& b) override;
+  Result<std::optional<CouponBatch>> FindCouponBatch(const std::string& batch_id) override;
+  Status UpdateCouponBatch(const CouponBatch& b) override;
+  Result<std::vector<std::string>> ListUnfinishedCouponBatches() override;
+
   Status InsertApiKey(const ApiKey& k) override;
   Result<std::optional<ApiKey>> FindApiKeyByHash(const std::string& key_hash) override;
   Result<std::vector<ApiKey>> ListApiKeys() override;

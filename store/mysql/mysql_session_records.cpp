@@ -33,6 +33,14 @@ Order ReadOrder(const sql::ResultSet& rs) {
   o.request_hash = Text(rs, 21);
   o.spend_date = static_cast<int32_t>(Int(rs, 22));
   o.counted_spend_won = Int(rs, 23);
+  o.coupon_discount_won = Int(rs, 24);
+  const std::string codes = Text(rs, 25);
+  for (size_t start = 0; start < codes.size();) {
+    size_t comma = codes.find(',', start);
+    if (comma == std::string::npos) comma = codes.size();
+    o.coupon_codes.push_back(codes.substr(start, comma - start));
+    start = comma + 1;
+  }
   return o;
 }
 
@@ -58,7 +66,11 @@ void BindOrderBody(Bind& b, const Order& o) {
       .Int(o.cancelled_at_us)
       .Text(o.request_hash)
       .Int(o.spend_date)
-      .Int(o.counted_spend_won);
+      .Int(o.counted_spend_won)
+      .Int(o.coupon_discount_won);
+  std::string codes;  // comma-separated, as on SQLite
+  for (const std::string& c : o.coupon_codes) codes += (codes.empty() ? "" : ",") + c;
+  b.Text(codes);
 }
 
 Refund ReadRefund(const sql::ResultSet& rs) {

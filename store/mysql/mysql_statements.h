@@ -25,7 +25,8 @@ namespace loyalty::mysql::stmt {
   "order_id, customer_id, amount_won, shipping_won, points_redeemed, paid_won, earn_rate_bp, " \
   "rule_version, tier_at_order, earn_points, earn_clawed_points, restored_points, "            \
   "shortfall_points, refunded_won, qualifying_won, status, earn_activated, placed_at_us, "     \
-  "confirmed_at_us, cancelled_at_us, request_hash, spend_date, counted_spend_won"
+  "confirmed_at_us, cancelled_at_us, request_hash, spend_date, counted_spend_won, "        \
+  "coupon_discount_won, coupon_codes"
 #define LOYALTY_MYSQL_REFUND_COLUMNS                                                    \
   "order_id, refund_id, amount_won, clawed_points, restored_points, shortfall_points, " \
   "deduction_won, cash_refund_won, cancel, request_hash, created_at_us"
@@ -101,14 +102,14 @@ inline constexpr const char* kFindOrderForUpdate =
     "SELECT " LOYALTY_MYSQL_ORDER_COLUMNS " FROM orders WHERE order_id = ? FOR UPDATE";
 inline constexpr const char* kInsertOrder =
     "INSERT INTO orders (" LOYALTY_MYSQL_ORDER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 inline constexpr const char* kUpdateOrder =
     "UPDATE orders SET amount_won = ?, shipping_won = ?, points_redeemed = ?, paid_won = ?,"
     " earn_rate_bp = ?, rule_version = ?, tier_at_order = ?, earn_points = ?,"
     " earn_clawed_points = ?, restored_points = ?, shortfall_points = ?, refunded_won = ?,"
     " qualifying_won = ?, status = ?, earn_activated = ?, placed_at_us = ?, confirmed_at_us = ?,"
-    " cancelled_at_us = ?, request_hash = ?, spend_date = ?, counted_spend_won = ?"
-    " WHERE order_id = ?";
+    " cancelled_at_us = ?, request_hash = ?, spend_date = ?, counted_spend_won = ?,"
+    " coupon_discount_won = ?, coupon_codes = ? WHERE order_id = ?";
 inline constexpr const char* kFindRefund =
     "SELECT " LOYALTY_MYSQL_REFUND_COLUMNS " FROM refunds WHERE order_id = ? AND refund_id = ?";
 inline constexpr const char* kInsertRefund =
