@@ -255,6 +255,41 @@ TEST_F(MysqlStoreTest, InsertOfAKeyAnotherWriterAddedSinceTheLookupIsRetry) {
   a_->Rollback();
 }
 
+TEST_F(MysqlStoreTest, ACouponDedupeKeyAnotherWriterIssuedSinceTheLookupIsRetry) {
+  // Two nodes issuing the same rule-based coupon: the loser's re-run finds the coupon and issues
+  // nothing. A duplicate code (not looked up) stays kAlreadyExists: the caller draws another.
+  auto coupon = [](const std::string& code) {
+    Coupon c;
+    c.code = code;
+    c.template_code = "BDAY";
+    c.customer_id = "c-1";
+    c.valid_until_us = 10;
+    c.dedupe_key = "birthday:c-1:2026";
+    return c;
+  };
+  ASSERT_OK(a_->Begin());
+  ASSERT_OK(b_->Begin());
+  ASSERT_OK_AND_ASSIGN(std::optional<Coupon> seen_a,
+                       a_->FindCouponByDedupeKey("birthday:c-1:2026"));
+  ASSERT_OK_AND_ASSIGN(std::optional<Coupon> seen_b,
+                       b_->FindCouponByDedupeKey("birthday:c-1:2026"));
+  EXPECT_FALSE(seen_a.has_value() || seen_b.has_value());
+  ASSERT_OK(b_->InsertCoupon(coupon("B-1")));
+  auto loser = std::async(std::launch::async, [&] { return a_->InsertCoupon(coupon("A-1")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it wait on b's insert
+  ASSERT_OK(b_->Commit());
+  EXPECT_CODE(loser.get(), Code::kRetry);
+  a_->Rollback();
+  ASSERT_OK(a_->Begin());
+  ASSERT_OK_AND_ASSIGN(seen_a, a_->FindCouponByDedupeKey("birthday:c-1:2026"));
+  ASSERT_TRUE(seen_a.has_value());
+  EXPECT_EQ(seen_a->code, "B-1");
+  Coupon same_code = coupon("B-1");
+  same_code.dedupe_key.clear();
+  EXPECT_CODE(a_->InsertCoupon(same_code), Code::kAlreadyExists);
+  a_->Rollback();
+}
+
 TEST_F(MysqlStoreTest, ForeignKeysAreEnforced) {
   EXPECT_CODE(a_->InsertLot(SampleLot("nobody", LotKind::kAvailable, 1, 0)), Code::kInternal);
   Entry e = SampleEntry("c-1", "");
