@@ -1,5 +1,6 @@
-// Runs the ledger scenario tests (ledger_test.cpp) and the randomized invariant test
-// (ledger_random_test.cpp), built into mysql_tests, on MySQL: LedgerFixture takes its store from
+// Runs the ledger scenario tests (ledger_test.cpp, ledger_tiers_test.cpp, ledger_coupons_test.cpp,
+// tests/jobs/daily_job_test.cpp) and the randomized invariant test (ledger_random_test.cpp),
+// built into mysql_ledger_tests, on MySQL: LedgerFixture takes its store from
 // the server named by $LOYALTY_TEST_MYSQL_URL, one database per test. Skipped, with a message,
 // when the variable is unset.
 #include <memory>
