@@ -71,11 +71,17 @@ EOF
 admin() { mariadb-admin --defaults-file="$CNF" --connect-timeout=2 "$@"; }
 root_sql() { mariadb --defaults-file="$CNF" -uroot --batch --skip-column-names "$@"; }
 
+# True while `pid` is a live mariadbd: not gone, not a reused pid, not an unreaped zombie.
+alive() {
+  [[ "$(cat "/proc/$1/comm" 2>/dev/null)" == mariadbd ]] &&
+    [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]
+}
+
 server_pid() {
   [[ -s "$PIDFILE" ]] || return 1
   local pid
   pid=$(cat "$PIDFILE")
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && echo "$pid"
 }
 
 running() { server_pid >/dev/null && admin ping >/dev/null 2>&1; }
@@ -125,7 +131,7 @@ start() {
     local launched=$!
     for _ in $(seq 1 300); do
       admin ping >/dev/null 2>&1 && break
-      if ! kill -0 "$launched" 2>/dev/null && ! server_pid >/dev/null; then
+      if ! alive "$launched" && ! server_pid >/dev/null; then
         tail -n 30 "$LOG" >&2 || true
         die "mariadbd exited during start-up (log: $LOG)"
       fi
@@ -148,10 +154,10 @@ stop() {
   fi
   [[ -f "$CNF" ]] && admin shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     say "mariadbd ($pid) did not stop within 30 s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi

@@ -93,6 +93,17 @@ TEST_F(LedgerTiersTest, SpendIsDatedByTheKstCalendarNotUtc) {
   EXPECT_EQ(Spend("c1", 20260401, 20260401).spend_won, 2000);
 }
 
+TEST_F(LedgerTiersTest, AnOrderConfirmedAfterItsPlacementWindowClosedCountsOnTheConfirmationDay) {
+  MakeCustomer("c1");
+  now_us_ = Kst(2025, 1, 10, 12, 0);
+  ASSERT_TRUE(Order("o1", "c1", 350000).ok());
+  now_us_ = Kst(2026, 3, 10, 12, 0);  // the 12-month window of the order's date has closed
+  ASSERT_TRUE(Confirm("o1").ok());
+  EXPECT_EQ(Spend("c1", 20260310, 20260310).spend_won, 350000);
+  EXPECT_EQ(Spend("c1", 20250110, 20250110).spend_won, 0);
+  EXPECT_EQ(Get("c1").tier, "SILVER");  // it counts in today's window, so it upgrades now
+}
+
 TEST_F(LedgerTiersTest, ProgressIsInWonFromTheSameRecordsAsTheJob) {
   program_.tiering.schedule = EvaluationSchedule::kMonthly;
   program_.tiering.evaluation_day = 1;
