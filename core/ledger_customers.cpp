@@ -163,16 +163,17 @@ Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& 
     return Status::Invalid("reason_code", "must be 1 to 64 characters");
   }
   if (r.note.size() > kMaxReasonLength) return Status::Invalid("note", "is too long");
+  // The customer's row lock first: the lookup of the adjustment id below then cannot race a
+  // concurrent retry of the same adjustment for this customer on another node.
+  LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, r.customer_id));
   LOYALTY_ASSIGN_OR_RETURN(std::optional<Adjustment> prior, s.FindAdjustment(r.adjustment_id));
   if (prior) {
     if (prior->request_hash != r.request_hash || prior->customer_id != r.customer_id) {
       return Status(Code::kIdempotencyConflict,
                     "adjustment_id was already used with a different request", "adjustment_id");
     }
-    LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, r.customer_id));
     return AdjustWrite{std::move(*prior), std::move(c), true};
   }
-  LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, r.customer_id));
   LOYALTY_ASSIGN_OR_RETURN(Points expired, ExpireDue(s, c, ctx));
   (void)expired;
   Entry e;
