@@ -62,6 +62,14 @@ Result<std::unique_ptr<Store>> OpenStore(const Args& a) {
   return OpenStoreFromUrl(DbPath(a), opts);
 }
 
+// The store, refused unless its schema is the one this binary expects (`loyalty migrate`).
+Result<std::unique_ptr<Store>> OpenCurrentStore(const Args& a) {
+  auto store = OpenStore(a);
+  if (!store.ok()) return store.status();
+  LOYALTY_RETURN_IF_ERROR((*store)->CheckSchema());
+  return store;
+}
+
 int Fail(const Status& s) {
   std::fprintf(stderr, "error: %s\n", s.ToString().c_str());
   return 1;
@@ -187,10 +195,8 @@ int Keys(const Args& a) {
         kDbHelp);
     return action.empty() && !a.Has("help") ? 2 : 0;
   }
-  auto store = OpenStore(a);
+  auto store = OpenCurrentStore(a);
   if (!store.ok()) return Fail(store.status());
-  Status schema = (*store)->CheckSchema();
-  if (!schema.ok()) return Fail(schema);
   auto session = (*store)->OpenSession();
   if (!session.ok()) return Fail(session.status());
   SystemClock clock;
@@ -236,10 +242,8 @@ int Check(const Args& a) {
   }
   auto program = LoadProgramFile(a.Get("program", "demo"));
   if (!program.ok()) return Fail(program.status());
-  auto store = OpenStore(a);
+  auto store = OpenCurrentStore(a);
   if (!store.ok()) return Fail(store.status());
-  Status schema = (*store)->CheckSchema();
-  if (!schema.ok()) return Fail(schema);
   auto session = (*store)->OpenSession();
   if (!session.ok()) return Fail(session.status());
   Status br = (*session)->BeginRead();
@@ -279,10 +283,8 @@ int JobsCmd(const Args& a) {
         kDbHelp);
     return action.empty() && !a.Has("help") ? 2 : 0;
   }
-  auto store = OpenStore(a);
+  auto store = OpenCurrentStore(a);
   if (!store.ok()) return Fail(store.status());
-  Status schema = (*store)->CheckSchema();
-  if (!schema.ok()) return Fail(schema);
   if (action == "daily") {
     auto program = LoadProgramFile(a.Get("program", "demo"));
     if (!program.ok()) return Fail(program.status());
