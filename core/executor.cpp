@@ -1,5 +1,7 @@
 #include "core/executor.h"
 
+#include <algorithm>
+#include <chrono>
 #include <future>
 
 namespace loyalty {
@@ -75,58 +77,95 @@ void CommandExecutor::WriterLoop(Session* session) {
 }
 
 
-void CommandExecutor::RunBatch(Session& session, std::vector<std::shared_ptr<Pending>>& batch) {
-  Status commit_status;
-  int attempt = 0;
-  for (;; ++attempt) {
-    commit_status = session.Begin();
-    bool retry = false;
-    if (commit_status.ok()) {
-      for (auto& p : batch) {
-        Status sp = session.Savepoint();
-        if (!sp.ok()) {
-          commit_status = sp;
-          break;
-        }
-        p->result = p->command(session);
-        if (p->result.code() == Code::kRetry) {  // deadlock inside a command: redo the batch
-          commit_status = p->result;
-          break;
-        }
-        Status end = p->result.ok() ? session.ReleaseSavepoint() : session.RollbackToSavepoint();
-        if (!end.ok()) {
-          commit_status = end;
-          break;
-        }
+// One transaction over `cmds`, a savepoint per command. Returns the transaction's status; each
+// command's own outcome is left in its `result`.
+Status CommandExecutor::RunOnce(Session& session, const std::vector<Pending*>& cmds) {
+  Status status = session.Begin();
+  if (status.ok()) {
+    for (Pending* p : cmds) {
+      Status sp = session.Savepoint();
+      if (!sp.ok()) {
+        status = sp;
+        break;
       }
-      if (commit_status.ok()) commit_status = session.Commit();
+      p->result = p->command(session);
+      if (p->result.code() == Code::kRetry) {  // deadlock inside a command: the tx is doomed
+        status = p->result;
+        break;
+      }
+      Status end = p->result.ok() ? session.ReleaseSavepoint() : session.RollbackToSavepoint();
+      if (!end.ok()) {
+        status = end;
+        break;
+      }
     }
-    if (!commit_status.ok()) session.Rollback();
-    retry = commit_status.code() == Code::kRetry && attempt < options_.max_retries;
-    if (!retry) break;
-    std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.retries;
+    if (status.ok()) status = session.Commit();
   }
+  if (!status.ok()) session.Rollback();
+  RecordCommit(status, cmds.size());
+  return status;
+}
+
+void CommandExecutor::RecordCommit(const Status& status, size_t commands) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (status.ok()) {
+    ++stats_.commits;
+    stats_.commands += static_cast<int64_t>(commands);
+    const auto& bounds = BatchBucketBounds();
+    size_t b = 0;
+    while (b < bounds.size() && static_cast<int>(commands) > bounds[b]) ++b;
+    ++stats_.batch_size_buckets[b];
+  } else {
+    ++stats_.failed_commits;
+    if (status.code() == Code::kRetry) ++stats_.retries;
+  }
+}
+
+// Sleeps before re-running after a deadlock: exponential with full jitter, so that two nodes
+// (or two writers) that just deadlocked do not collide again in lockstep.
+void CommandExecutor::Backoff(int attempt) {
+  const int64_t cap_us = std::min<int64_t>(options_.max_backoff_us,
+                                           options_.base_backoff_us << std::min(attempt, 16));
+  if (cap_us <= 0) return;
+  int64_t wait_us;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (commit_status.ok()) {
-      ++stats_.commits;
-      stats_.commands += static_cast<int64_t>(batch.size());
-      const auto& bounds = BatchBucketBounds();
-      size_t b = 0;
-      while (b < bounds.size() && static_cast<int>(batch.size()) > bounds[b]) ++b;
-      ++stats_.batch_size_buckets[b];
-    } else {
-      ++stats_.failed_commits;
-    }
+    wait_us = std::uniform_int_distribution<int64_t>(cap_us / 2, cap_us)(jitter_);
   }
-  for (auto& p : batch) {
-    if (!commit_status.ok()) {
-      Code c = commit_status.code() == Code::kRetry ? Code::kUnavailable : commit_status.code();
-      p->done.set_value(Status(c, "write not committed: " + commit_status.message()));
-    } else {
-      p->done.set_value(p->result);
+  std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
+}
+
+void CommandExecutor::Answer(Pending& p, const Status& commit_status) {
+  if (commit_status.ok()) {
+    p.done.set_value(p.result);
+    return;
+  }
+  Code c = commit_status.code() == Code::kRetry ? Code::kUnavailable : commit_status.code();
+  p.done.set_value(Status(c, "write not committed: " + commit_status.message()));
+}
+
+// The batch runs as one transaction. If it dies of a deadlock (kRetry), group commit has made
+// things worse: every command of the batch held its locks while the others ran. So each command
+// is then re-run ALONE, in its own transaction, with jittered backoff between attempts, up to
+// max_retries times. A command deadlocks alone only with a command whose own lock order conflicts
+// with it, which is rare; the loss of batching lasts for this batch only.
+void CommandExecutor::RunBatch(Session& session, std::vector<std::shared_ptr<Pending>>& batch) {
+  std::vector<Pending*> all;
+  all.reserve(batch.size());
+  for (auto& p : batch) all.push_back(p.get());
+  Status status = RunOnce(session, all);
+  if (status.code() != Code::kRetry) {
+    for (Pending* p : all) Answer(*p, status);
+    return;
+  }
+  for (Pending* p : all) {
+    Status solo = status;
+    for (int attempt = 0; attempt < options_.max_retries && solo.code() == Code::kRetry;
+         ++attempt) {
+      Backoff(attempt);
+      solo = RunOnce(session, {p});
     }
+    Answer(*p, solo);
   }
 }
 

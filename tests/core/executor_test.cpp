@@ -103,6 +103,45 @@ TEST_F(ExecutorTest, ACommandFailingWithRetryReRunsTheBatch) {
   EXPECT_EQ(executor_->Snapshot().retries, 2);
 }
 
+TEST_F(ExecutorTest, ADeadlockInABatchReRunsEveryCommandAloneAndAllCommit) {
+  std::promise<void> gate;
+  std::shared_future<void> open = gate.get_future().share();
+  std::promise<void> started;
+  std::thread first([&] {
+    EXPECT_TRUE(executor_->Submit([&, open](Session& s) {
+                  started.set_value();
+                  open.wait();
+                  return AddCustomer("first")(s);
+                }).ok());
+  });
+  started.get_future().wait();
+  // Eight commands queue behind "first" and run as one batch; the fourth deadlocks once.
+  std::atomic<int> deadlocks{0};
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      Status st = executor_->Submit([&, i](Session& s) {
+        if (i == 3 && deadlocks.fetch_add(1) == 0) return Status(Code::kRetry, "deadlock");
+        return AddCustomer("b" + std::to_string(i))(s);
+      });
+      EXPECT_TRUE(st.ok()) << st.ToString();
+      if (st.ok()) ++ok;
+    });
+  }
+  while (executor_->QueueDepth() < 8) std::this_thread::yield();
+  gate.set_value();
+  first.join();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(Exists("b" + std::to_string(i))) << i;
+  ExecutorStats stats = executor_->Snapshot();
+  EXPECT_EQ(stats.retries, 1);
+  // "first", then the failed batch, then each of the eight alone (no batch of eight committed).
+  EXPECT_EQ(stats.commits, 9);
+  EXPECT_EQ(stats.batch_size_buckets[0], 9);
+}
+
 TEST_F(ExecutorTest, RetriesAreBounded) {
   int attempts = 0;
   Status s = executor_->Submit([&](Session&) {
