@@ -109,6 +109,19 @@ struct Quote {
   Won coupon_discount_won = 0;       // what the coupons take off (0 when refused)
   Status coupon_status;              // ok, or the precise reason the coupons do not apply
   std::vector<std::string> coupon_codes;  // normalized
+  // Nudges (docs/messages.md). The next programme order threshold above amount_won ("this cart
+  // plus gap_won reaches threshold_won"); absent above the last one or without thresholds.
+  struct Threshold {
+    Won threshold_won = 0;
+    std::string label;
+    Won gap_won = 0;
+  };
+  std::optional<Threshold> next_threshold;
+  // What this order would add to the tier window once it counts (same basis as the tier job:
+  // net paid or net amount), and the tier the customer would then hold (upgrades only).
+  Won qualifying_won = 0;
+  std::string tier_on_confirmation;
+  Won gap_to_next_tier_won = 0;  // after this order; 0 at the top tier
 };
 Result<Quote> QuoteOrder(Session& s, const QuoteRequest& q, const Ctx& ctx);
 

@@ -117,6 +117,50 @@ struct CouponSettings {
   int32_t expiring_soon_days = 3;  // coupon.expiring_soon this many days before the end
 };
 
+// ---- messages (docs/messages.md) ----
+// An AlimTalk-style template: text with #{slot} variables, checked at load time against the
+// slots its trigger type provides (core/messaging.h SlotsFor) and the 1,000-character limit.
+struct MessageTemplate {
+  std::string code;      // e.g. "TIER_NEAR" (A-Z, 0-9, _)
+  std::string type;      // the trigger type it is written for ("tier_near", ...)
+  MessageCategory category = MessageCategory::kInformational;
+  std::string text;      // KakaoTalk AlimTalk text
+  std::string sms_text;  // SMS fallback ("" = none); same slot rules
+};
+
+// One trigger's switch and parameters. Which fields a type uses: docs/messages.md.
+struct TriggerSettings {
+  bool enabled = false;
+  std::string template_code;     // required when enabled
+  int32_t days = 0;              // first_purchase_reminder, review_request, repurchase_reminder,
+                                 // winback: N days after the cause
+  int32_t minutes = 0;           // cart_reminder: delay after the cart event
+  std::string coupon_template;   // optional coupon issued with the message (#{coupon_code})
+  int32_t daily_cap = 0;         // at most this many of this type per customer per KST day (0 = no cap)
+  Won within_won = 0;            // tier_near: gap to the next tier at most this (0 = unused)
+  int32_t within_bp = 0;         // tier_near: gap at most this share of the threshold (0 = unused)
+  std::vector<int32_t> stages;   // points_expiring: days before expiry, e.g. {60, 30, 3}
+};
+
+struct OrderThreshold {
+  Won amount_won = 0;   // e.g. 50,000: the quote tells how much more reaches it
+  std::string label;    // e.g. "free shipping"
+};
+
+struct MessagingSettings {
+  std::vector<MessageTemplate> templates;
+  std::vector<std::pair<std::string, TriggerSettings>> triggers;  // by type; absent = off
+  std::vector<OrderThreshold> order_thresholds;  // ascending amount
+  int32_t daily_cap_per_customer = 0;  // messages per customer per KST day, all types (0 = none)
+  int32_t catch_up_days = 7;  // a time-based trigger missed by this many days still fires
+  int32_t tier_at_risk_days = 7;  // tier_at_risk this many days before the evaluation date
+
+  const MessageTemplate* FindTemplate(const std::string& code) const;
+  const TriggerSettings* Trigger(const std::string& type) const;  // null when absent
+  // Enabled trigger of that type, or null.
+  const TriggerSettings* Enabled(const std::string& type) const;
+};
+
 struct Program {
   int64_t version = 1;
   std::string effective_date;  // YYYY-MM-DD from which this version decides; "" = always
@@ -136,6 +180,7 @@ struct Program {
   bool allow_negative_adjustments = false;  // may a CS debit push available below zero
   TierSettings tiering;
   CouponSettings coupons;
+  MessagingSettings messaging;
 
   const CouponTemplate* FindCouponTemplate(const std::string& code) const;
   const TierRule* FindTier(const std::string& code) const;

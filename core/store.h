@@ -54,6 +54,14 @@ struct CouponQuery {
   int limit = kDefaultPageSize;
 };
 
+struct MessageQuery {
+  std::string customer_id;               // empty = every customer
+  int64_t after_message_id = 0;          // ascending by message_id
+  std::optional<MessageStatus> status;   // only this status
+  std::string type;                      // only this type ("" = any)
+  int limit = kDefaultPageSize;
+};
+
 class Session {
  public:
   virtual ~Session() = default;
@@ -175,6 +183,38 @@ class Session {
   virtual Status UpdateCouponBatch(const CouponBatch& b) = 0;
   // Batches not done yet (resumed when the server starts), ascending.
   virtual Result<std::vector<std::string>> ListUnfinishedCouponBatches() = 0;
+
+  // --- messages: the transactional outbox (docs/messages.md) ---
+  // Returns the new message_id; kAlreadyExists when the dedupe_key is taken.
+  virtual Result<int64_t> InsertMessage(const Message& m) = 0;
+  virtual Result<std::optional<Message>> FindMessage(int64_t message_id) = 0;
+  virtual Result<std::optional<Message>> FindMessageByDedupeKey(const std::string& dedupe_key) = 0;
+  // Writes status, status_reason, not_before_us, attempts, last_error, lease_until_us,
+  // lease_owner, delivered_at_us, updated_at_us.
+  virtual Status UpdateMessage(const Message& m) = 0;
+  virtual Result<std::vector<Message>> ListMessages(const MessageQuery& q) = 0;
+  // Deliverable now, ascending by message_id, at most limit: status pending, not_before_us <=
+  // now_us, lease_until_us <= now_us, and no older pending message of the same customer (one
+  // customer's messages go out in creation order: the oldest pending one blocks the rest).
+  virtual Result<std::vector<Message>> ListDeliverableMessages(Micros now_us, int limit) = 0;
+  // The conditional lease: sets lease_until_us / lease_owner / updated_at_us WHERE message_id = ?
+  // AND status = pending AND lease_until_us <= now_us. False when another node leased it first.
+  virtual Result<bool> LeaseMessage(int64_t message_id, Micros now_us, Micros lease_until_us,
+                                    const std::string& owner) = 0;
+  // Messages of the customer (type "" = any) created at or after since_us whose status is not
+  // suppressed nor cancelled: the frequency caps.
+  virtual Result<int64_t> CountMessagesSince(const std::string& customer_id,
+                                             const std::string& type, Micros since_us) = 0;
+  // Replay: every delivered or dead-letter message with message_id > after_message_id (and <=
+  // up_to_message_id unless 0) back to pending with attempts 0, no lease, not_before_us = now_us.
+  // Returns how many.
+  virtual Result<int64_t> RequeueMessages(int64_t after_message_id, int64_t up_to_message_id,
+                                          Micros now_us) = 0;
+  // Lifecycle triggers: customers of the shard with customer_id > after_id, ascending, with
+  // their order activity (correlated lookups on orders_by_customer; no full order scan).
+  virtual Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id,
+                                                                     int limit, int shard,
+                                                                     int shards) = 0;
 
   // --- API keys ---
   virtual Status InsertApiKey(const ApiKey& k) = 0;

@@ -55,7 +55,23 @@ enum class CouponStatus : int {
   kRevoked = 4,   // withdrawn by customer service
 };
 
+// Messages of the outbox (docs/messages.md).
+enum class MessageCategory : int {
+  kInformational = 1,  // 정보성: sent regardless of marketing consent, day or night
+  kAdvertising = 2,    // 광고성: needs marketing consent; 21:00-08:00 KST needs night consent
+};
+
+enum class MessageStatus : int {
+  kPending = 1,     // waiting for delivery (not before not_before_us; may be leased)
+  kDelivered = 2,   // acknowledged by the pull API or accepted (2xx) by the webhook
+  kDeadLetter = 3,  // the webhook refused it max_attempts times; replayable
+  kSuppressed = 4,  // never delivered: no consent, opted out, over the frequency cap (reason)
+  kCancelled = 5,   // withdrawn before delivery (a cart reminder after an order)
+};
+
 const char* CouponStatusName(CouponStatus status);
+const char* MessageCategoryName(MessageCategory c);
+const char* MessageStatusName(MessageStatus s);
 const char* LotKindName(LotKind kind);
 const char* EntryKindName(EntryKind kind);
 const char* OrderStatusName(OrderStatus status);
@@ -210,6 +226,42 @@ struct Event {
   std::string type;      // e.g. "order.created"
   std::string payload_json;
   Micros created_at_us = 0;
+};
+
+// One row of the transactional outbox: written in the same transaction as its cause, delivered
+// to the shop's messaging layer by the pull API or the webhook worker.
+struct Message {
+  int64_t message_id = 0;  // assigned by the store; increases with time; the feed cursor
+  std::string customer_id;
+  std::string type;           // trigger: "tier_near", "points_expiring", "welcome", ...
+  MessageCategory category = MessageCategory::kInformational;
+  std::string template_code;  // programme template it was rendered from
+  std::string variables_json; // {"slot":"value",...} every value a string
+  std::string text;           // rendered AlimTalk-style text (snapshot at creation)
+  std::string sms_text;       // rendered SMS fallback text ("" = none)
+  std::string dedupe_key;     // unique: "<type>:<customer>:<cause/period>"
+  MessageStatus status = MessageStatus::kPending;
+  std::string status_reason;  // suppressed: "no_marketing_consent", "frequency_cap", ...
+  Micros created_at_us = 0;
+  Micros not_before_us = 0;   // not delivered before (night-time deferral, cart delay, backoff)
+  int32_t attempts = 0;       // webhook deliveries tried
+  std::string last_error;     // last webhook failure
+  Micros lease_until_us = 0;  // > now: handed out (pull or worker), awaiting ack/outcome
+  std::string lease_owner;    // who holds the lease (pull API key name or "webhook")
+  Micros delivered_at_us = 0;
+  Micros updated_at_us = 0;
+};
+
+// What the lifecycle triggers read about a customer (one page at a time): no order rows.
+struct CustomerActivity {
+  std::string customer_id;
+  std::string tier;
+  Micros created_at_us = 0;
+  int32_t orders = 0;                   // orders not cancelled
+  Micros last_order_at_us = 0;          // placed_at of the newest order not cancelled (0 = none)
+  std::string last_order_id;
+  Micros first_confirmed_at_us = 0;     // confirmed_at of the first confirmed order (0 = none)
+  std::string first_confirmed_order_id;
 };
 
 // A calendar date as an integer yyyymmdd (20261125): sortable, compact, engine-neutral.
