@@ -1,6 +1,7 @@
 #include "api/crypto.h"
 
 #include <Poco/DigestEngine.h>
+#include <Poco/HMACEngine.h>
 #include <Poco/SHA2Engine.h>
 #include <sys/random.h>
 
@@ -13,6 +14,32 @@ std::string Sha256Hex(const std::string& data) {
   Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
   engine.update(data);
   return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+namespace {
+
+// POCO 1.11's SHA2Engine lacks the BLOCK_SIZE / DIGEST_SIZE that HMACEngine<> reads.
+class Sha256Engine : public Poco::SHA2Engine {
+ public:
+  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
+  Sha256Engine() : Poco::SHA2Engine(Poco::SHA2Engine::SHA_256) {}
+};
+
+}  // namespace
+
+std::string HmacSha256Hex(const std::string& key, const std::string& data) {
+  Poco::HMACEngine<Sha256Engine> hmac(key);
+  hmac.update(data);
+  return Poco::DigestEngine::digestToHex(hmac.digest());
+}
+
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
 }
 
 Result<std::string> SecureRandomBytes(size_t count) {

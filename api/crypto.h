@@ -1,5 +1,5 @@
-// Small cryptographic helpers for the API layer: SHA-256 in hex and bytes from the kernel's
-// CSPRNG (getrandom(2)). Thread-safe.
+// Small cryptographic helpers for the API layer: SHA-256 and HMAC-SHA256 in hex and bytes from
+// the kernel's CSPRNG (getrandom(2)). Thread-safe.
 #pragma once
 
 #include <string>
@@ -11,6 +11,13 @@ namespace loyalty {
 
 // Lower-case hex SHA-256 of `data` (64 characters).
 std::string Sha256Hex(const std::string& data);
+
+// Lower-case hex HMAC-SHA256 (RFC 2104) of `data` under `key` (64 characters): the webhook
+// signature (docs/messages.md).
+std::string HmacSha256Hex(const std::string& key, const std::string& data);
+
+// Compares two strings in time that depends only on their lengths (signature checks).
+bool ConstantTimeEquals(const std::string& a, const std::string& b);
 
 // `count` bytes from getrandom(2): a cryptographic source. kInternal if the kernel refuses.
 Result<std::string> SecureRandomBytes(size_t count);

@@ -43,6 +43,14 @@ Result<ApiResponse> HandleCouponBatchCoupons(ServiceEnv& env, const ApiRequest& 
 // "coupon_code": absent, one code or an array of 1-5 codes (as typed).
 Result<std::vector<std::string>> ParseCouponCodes(const Poco::JSON::Object& body);
 
+// handlers_messages.cpp (docs/messages.md)
+Result<ApiResponse> HandlePullMessages(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleAckMessages(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleListMessages(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleReplayMessages(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleCustomerMessages(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleRecordCart(ServiceEnv& env, const ApiRequest& req);
+
 // Shared by the paged handlers: the "limit" query parameter (1..kMaxPageSize, default
 // kDefaultPageSize) and an id cursor (>= 0, default 0).
 Result<int> PageLimit(const ApiRequest& req);

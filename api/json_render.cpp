@@ -198,8 +198,8 @@ std::string RenderRefund(const Refund& r) {
 }
 
 std::string RenderQuote(const std::string& customer_id, const Quote& q) {
-  return JsonWriter()
-      .Str("customer_id", customer_id)
+  JsonWriter w;
+  w.Str("customer_id", customer_id)
       .Str("tier", q.tier)
       .Int("earn_rate_bp", q.earn_rate_bp)
       .Int("available_points", q.available_points)
@@ -212,8 +212,20 @@ std::string RenderQuote(const std::string& customer_id, const Quote& q) {
       .Int("coupon_discount_won", q.coupon_discount_won)
       .Raw("coupon_codes", JsonStringArray(q.coupon_codes))
       .Bool("coupon_applicable", q.coupon_status.ok())
-      .Raw("coupon_error", RenderStatus(q.coupon_status))
-      .Finish();
+      .Raw("coupon_error", RenderStatus(q.coupon_status));
+  if (q.next_threshold) {
+    w.Raw("next_threshold", JsonWriter()
+                                .Int("threshold_won", q.next_threshold->threshold_won)
+                                .Str("label", q.next_threshold->label)
+                                .Int("gap_won", q.next_threshold->gap_won)
+                                .Finish());
+  } else {
+    w.Null("next_threshold");
+  }
+  w.Int("qualifying_won", q.qualifying_won);
+  StrOrNull(w, "tier_on_confirmation", q.tier_on_confirmation);
+  w.Int("gap_to_next_tier_won", q.gap_to_next_tier_won);
+  return w.Finish();
 }
 
 std::string RenderEntry(const Entry& e) {
@@ -296,6 +308,39 @@ std::string RenderCouponBatch(const CouponBatch& b) {
       .Str("issued_by", b.issued_by)
       .Raw("created_at", JsonInstantOrNull(b.created_at_us))
       .Raw("finished_at", JsonInstantOrNull(b.finished_at_us))
+      .Finish();
+}
+
+std::string RenderMessage(const Message& m) {
+  JsonWriter w;
+  w.Int("message_id", m.message_id)
+      .Str("customer_id", m.customer_id)
+      .Str("type", m.type)
+      .Str("category", MessageCategoryName(m.category))
+      .Str("template_code", m.template_code)
+      .Raw("variables", m.variables_json.empty() ? "{}" : m.variables_json)
+      .Str("text", m.text);
+  StrOrNull(w, "sms_text", m.sms_text);
+  w.Str("dedupe_key", m.dedupe_key).Str("status", MessageStatusName(m.status));
+  StrOrNull(w, "status_reason", m.status_reason);
+  w.Raw("created_at", JsonInstantOrNull(m.created_at_us))
+      .Raw("not_before", JsonInstantOrNull(m.not_before_us))
+      .Int("attempts", m.attempts);
+  StrOrNull(w, "last_error", m.last_error);
+  w.Raw("lease_until", JsonInstantOrNull(m.lease_until_us))
+      .Raw("delivered_at", JsonInstantOrNull(m.delivered_at_us));
+  return w.Finish();
+}
+
+std::string RenderMessagePage(const std::vector<Message>& messages, int64_t after, int limit) {
+  std::vector<std::string> items;
+  items.reserve(messages.size());
+  for (const Message& m : messages) items.push_back(RenderMessage(m));
+  const int64_t next = messages.empty() ? after : messages.back().message_id;
+  return JsonWriter()
+      .Raw("messages", JsonArray(items))
+      .Str("next_cursor", std::to_string(next))
+      .Bool("has_more", static_cast<int>(messages.size()) >= limit)
       .Finish();
 }
 

@@ -25,6 +25,12 @@ std::string RenderEvent(const Event& e);
 // status: as shown (EffectiveStatus); the stored one may still say active past the end.
 std::string RenderCoupon(const Coupon& c);
 std::string RenderCouponBatch(const CouponBatch& b);
+// One outbox message as the pull API, the feeds and the webhook show it (docs/messages.md):
+// variables embedded as a JSON object; sms_text, status_reason, last_error null when empty.
+std::string RenderMessage(const Message& m);
+// {"messages": [...], "next_cursor": "<last message_id, or after when empty>", "has_more"}:
+// the same shape as the event feeds.
+std::string RenderMessagePage(const std::vector<Message>& messages, int64_t after, int limit);
 // ["A","B"] of plain strings.
 std::string JsonStringArray(const std::vector<std::string>& items);
 

@@ -5,9 +5,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/auth.h"
@@ -77,6 +80,50 @@ int Fail(const Status& s) {
 
 volatile sig_atomic_t g_stop = 0;
 
+// The webhook options of `serve`: none without --webhook-url; with it a secret is required.
+Result<WebhookOptions> WebhookFromArgs(const Args& a) {
+  WebhookOptions w;
+  if (!a.Has("webhook-url")) {
+    for (const char* opt : {"webhook-secret-file", "webhook-max-attempts", "webhook-backoff-seconds"}) {
+      if (a.Has(opt)) return Status::Invalid(std::string("--") + opt, "needs --webhook-url");
+    }
+    return w;
+  }
+  w.url = a.Get("webhook-url");
+  if (w.url.empty()) return Status::Invalid("--webhook-url", "must not be empty");
+  if (a.Has("webhook-secret-file")) {
+    const std::string file = a.Get("webhook-secret-file");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Status::Invalid("--webhook-secret-file", "cannot read " + file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    w.secret = text.str();
+    while (!w.secret.empty() && (w.secret.back() == '\n' || w.secret.back() == '\r')) {
+      w.secret.pop_back();
+    }
+  } else if (const char* env = std::getenv("LOYALTY_WEBHOOK_SECRET"); env != nullptr) {
+    w.secret = env;
+  }
+  if (w.secret.empty()) {
+    return Status::Invalid("--webhook-secret-file",
+                           "a webhook needs a signing secret (--webhook-secret-file FILE or "
+                           "$LOYALTY_WEBHOOK_SECRET)");
+  }
+  if (!a.GetInt("webhook-max-attempts", 8, 1, 100, &w.max_attempts)) {
+    return Status::Invalid("--webhook-max-attempts", "must be 1 to 100");
+  }
+  if (!a.GetInt("webhook-backoff-seconds", 30, 1, 86400, &w.backoff_seconds)) {
+    return Status::Invalid("--webhook-backoff-seconds", "must be 1 to 86400");
+  }
+  Status valid = ValidateWebhookOptions(w);
+  if (!valid.ok()) {
+    const std::string field = valid.field() == "webhook_secret" ? "--webhook-secret-file"
+                                                                : "--webhook-url";
+    return Status::Invalid(field, valid.message());
+  }
+  return w;
+}
+
 int Serve(const Args& a) {
   if (a.Has("help")) {
     std::printf(
@@ -89,10 +136,18 @@ int Serve(const Args& a) {
         "  --writers N        write sessions of the group-commit executor (SQLite 1, MySQL 4)\n"
         "  --demo             migrate the database and print a fresh API key for every role\n"
         "  --json-logs        log JSON lines instead of text\n"
-        "  --synchronous normal   faster commits that may lose the last ones on power loss\n",
+        "  --synchronous normal   faster commits that may lose the last ones on power loss\n"
+        "  --webhook-url URL  also push messages to this http:// URL, signed (docs/messages.md)\n"
+        "  --webhook-secret-file FILE  the HMAC-SHA256 signing secret (at least 16 bytes;\n"
+        "                     trailing newline ignored); default $LOYALTY_WEBHOOK_SECRET\n"
+        "  --webhook-max-attempts N     failed deliveries before the dead-letter state (default 8)\n"
+        "  --webhook-backoff-seconds S  first retry delay, doubled per attempt up to 1 h "
+        "(default 30)\n",
         kDbHelp);
     return 0;
   }
+  auto webhook = WebhookFromArgs(a);
+  if (!webhook.ok()) return Fail(webhook.status());
   auto program = LoadProgramFile(a.Get("program", "demo"));
   if (!program.ok()) return Fail(program.status());
   auto store = OpenStore(a);
@@ -138,6 +193,7 @@ int Serve(const Args& a) {
     return Fail(Status::Invalid("--writers", "must be 1 to 64"));
   }
   opts.json_logs = a.Has("json-logs");
+  opts.webhook = std::move(webhook).value();
   ApiServer server(**store, *program, clock, opts);
   Status st = server.Start();
   if (!st.ok()) return Fail(st);

@@ -110,6 +110,17 @@ std::string Metrics::Render(const ExecutorStats& executor) const {
     }
   }
   RenderExecutor(out, executor);
+  out << "# HELP loyalty_webhook_delivered_total Messages the webhook accepted (2xx).\n"
+      << "# TYPE loyalty_webhook_delivered_total counter\n"
+      << "loyalty_webhook_delivered_total " << webhook_delivered_.load() << "\n"
+      << "# HELP loyalty_webhook_failed_total Webhook deliveries that failed (non-2xx, "
+         "connection error, timeout).\n"
+      << "# TYPE loyalty_webhook_failed_total counter\n"
+      << "loyalty_webhook_failed_total " << webhook_failed_.load() << "\n"
+      << "# HELP loyalty_webhook_dead_lettered_total Messages moved to the dead-letter state "
+         "after the last attempt.\n"
+      << "# TYPE loyalty_webhook_dead_lettered_total counter\n"
+      << "loyalty_webhook_dead_lettered_total " << webhook_dead_lettered_.load() << "\n";
   return out.str();
 }
 

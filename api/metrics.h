@@ -1,8 +1,9 @@
 // Prometheus text exposition for GET /metrics: request counters and latency histograms labelled
 // by route TEMPLATE (never the raw path, so ids cannot blow up the label space), and the
-// executor's commit statistics. Thread-safe.
+// executor's commit statistics, and the webhook worker's delivery counters. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -25,6 +26,12 @@ class Metrics {
                       double seconds);
   std::string Render(const ExecutorStats& executor) const;
 
+  // The webhook worker (api/webhook_worker.h): messages accepted (2xx), delivery attempts that
+  // failed (non-2xx, connection error, timeout), messages moved to the dead-letter state.
+  void CountWebhookDelivered() { webhook_delivered_.fetch_add(1); }
+  void CountWebhookFailed() { webhook_failed_.fetch_add(1); }
+  void CountWebhookDeadLettered() { webhook_dead_lettered_.fetch_add(1); }
+
  private:
   struct Histogram {
     std::vector<int64_t> buckets;  // per bucket (not cumulative); one more for +Inf
@@ -34,6 +41,9 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, int64_t> requests_;
   std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::atomic<int64_t> webhook_delivered_{0};
+  std::atomic<int64_t> webhook_failed_{0};
+  std::atomic<int64_t> webhook_dead_lettered_{0};
 };
 
 }  // namespace loyalty

@@ -1,6 +1,7 @@
 #include "api/program_json.h"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
@@ -211,11 +212,115 @@ Status ParseCoupons(const Reader& top, CouponSettings& c) {
   return Status::Ok();
 }
 
+// One integer of an array ("messaging.triggers.x.stages[2]"): no fractions, int32 range.
+Status ArrayInt32(const Poco::Dynamic::Var& v, const std::string& path, int32_t& out) {
+  if (!v.isInteger() || v.isBoolean()) return Status::Invalid(path, "must be an integer");
+  int64_t n = 0;
+  try {
+    n = v.convert<int64_t>();
+  } catch (const Poco::Exception&) {
+    return Status::Invalid(path, "is out of range");
+  }
+  if (n < INT32_MIN || n > INT32_MAX) return Status::Invalid(path, "is out of range");
+  out = static_cast<int32_t>(n);
+  return Status::Ok();
+}
+
+// The array member `name` of r ("" when absent), or an error naming it.
+Result<Array::Ptr> OptionalArray(const Reader& r, const std::string& name) {
+  if (!r.obj()->has(name)) return Array::Ptr();
+  if (!r.obj()->isArray(name)) return Status::Invalid(r.Field(name), "must be an array");
+  return r.obj()->getArray(name);
+}
+
+Status ParseTrigger(const Reader& t, TriggerSettings& ts) {
+  LOYALTY_RETURN_IF_ERROR(t.Known({"enabled", "template", "days", "minutes", "coupon_template",
+                                   "daily_cap", "within_won", "within_percent_bp", "stages"}));
+  LOYALTY_RETURN_IF_ERROR(t.Bool("enabled", ts.enabled));
+  LOYALTY_RETURN_IF_ERROR(t.Str("template", ts.template_code));
+  LOYALTY_RETURN_IF_ERROR(t.SmallInt("days", ts.days));
+  LOYALTY_RETURN_IF_ERROR(t.SmallInt("minutes", ts.minutes));
+  LOYALTY_RETURN_IF_ERROR(t.Str("coupon_template", ts.coupon_template));
+  LOYALTY_RETURN_IF_ERROR(t.SmallInt("daily_cap", ts.daily_cap));
+  LOYALTY_RETURN_IF_ERROR(t.Int("within_won", ts.within_won));
+  LOYALTY_RETURN_IF_ERROR(t.SmallInt("within_percent_bp", ts.within_bp));
+  LOYALTY_ASSIGN_OR_RETURN(Array::Ptr stages, OptionalArray(t, "stages"));
+  if (stages.isNull()) return Status::Ok();
+  for (size_t i = 0; i < stages->size(); ++i) {
+    int32_t days = 0;
+    LOYALTY_RETURN_IF_ERROR(ArrayInt32(stages->get(static_cast<unsigned>(i)),
+                                       t.Field("stages") + "[" + std::to_string(i) + "]", days));
+    ts.stages.push_back(days);
+  }
+  return Status::Ok();
+}
+
+// "messaging": templates, triggers (an object keyed by type, kept in file order), order
+// thresholds and the caps. Types, slots and parameters are checked by ValidateMessaging.
+Status ParseMessaging(const Reader& top, MessagingSettings& m) {
+  LOYALTY_ASSIGN_OR_RETURN(Reader r, top.Sub("messaging"));
+  LOYALTY_RETURN_IF_ERROR(r.Known({"templates", "triggers", "order_thresholds",
+                                   "daily_cap_per_customer", "catch_up_days",
+                                   "tier_at_risk_days"}));
+  LOYALTY_RETURN_IF_ERROR(r.SmallInt("daily_cap_per_customer", m.daily_cap_per_customer));
+  LOYALTY_RETURN_IF_ERROR(r.SmallInt("catch_up_days", m.catch_up_days));
+  LOYALTY_RETURN_IF_ERROR(r.SmallInt("tier_at_risk_days", m.tier_at_risk_days));
+
+  LOYALTY_ASSIGN_OR_RETURN(Array::Ptr templates, OptionalArray(r, "templates"));
+  for (size_t i = 0; !templates.isNull() && i < templates->size(); ++i) {
+    std::string path = r.Field("templates") + "[" + std::to_string(i) + "]";
+    Object::Ptr o = templates->getObject(static_cast<unsigned>(i));
+    if (o.isNull()) return Status::Invalid(path, "must be an object");
+    Reader t(o, path);
+    LOYALTY_RETURN_IF_ERROR(t.Known({"code", "type", "category", "text", "sms_text"}));
+    MessageTemplate mt;
+    LOYALTY_RETURN_IF_ERROR(t.Str("code", mt.code, true));
+    LOYALTY_RETURN_IF_ERROR(t.Str("type", mt.type, true));
+    // Required: advertising needs consent, so the category is never guessed.
+    if (!o->has("category")) return Status::Invalid(t.Field("category"), "is required");
+    LOYALTY_RETURN_IF_ERROR(Enum<MessageCategory>(
+        t, "category", mt.category,
+        {{"informational", MessageCategory::kInformational},
+         {"advertising", MessageCategory::kAdvertising}}));
+    LOYALTY_RETURN_IF_ERROR(t.Str("text", mt.text, true));
+    LOYALTY_RETURN_IF_ERROR(t.Str("sms_text", mt.sms_text));
+    m.templates.push_back(std::move(mt));
+  }
+
+  if (r.obj()->has("triggers")) {
+    Object::Ptr triggers = r.obj()->getObject("triggers");
+    if (triggers.isNull()) return Status::Invalid(r.Field("triggers"), "must be an object");
+    // getNames() keeps the file's order (the parser preserves insertion order).
+    for (const std::string& type : triggers->getNames()) {
+      std::string path = r.Field("triggers") + "." + type;
+      Object::Ptr o = triggers->getObject(type);
+      if (o.isNull()) return Status::Invalid(path, "must be an object");
+      TriggerSettings ts;
+      LOYALTY_RETURN_IF_ERROR(ParseTrigger(Reader(o, path), ts));
+      m.triggers.emplace_back(type, std::move(ts));
+    }
+  }
+
+  LOYALTY_ASSIGN_OR_RETURN(Array::Ptr thresholds, OptionalArray(r, "order_thresholds"));
+  for (size_t i = 0; !thresholds.isNull() && i < thresholds->size(); ++i) {
+    std::string path = r.Field("order_thresholds") + "[" + std::to_string(i) + "]";
+    Object::Ptr o = thresholds->getObject(static_cast<unsigned>(i));
+    if (o.isNull()) return Status::Invalid(path, "must be an object");
+    Reader t(o, path);
+    LOYALTY_RETURN_IF_ERROR(t.Known({"amount_won", "label"}));
+    OrderThreshold ot;
+    LOYALTY_RETURN_IF_ERROR(t.Int("amount_won", ot.amount_won, true));
+    LOYALTY_RETURN_IF_ERROR(t.Str("label", ot.label));
+    m.order_thresholds.push_back(std::move(ot));
+  }
+  return Status::Ok();
+}
+
 Status ParseInto(const Reader& top, Program& p) {
   LOYALTY_RETURN_IF_ERROR(top.Known({"version", "effective_date", "name", "currency",
                                      "time_zone", "tiers", "tiering", "earning", "pending",
                                      "expiry", "redemption", "refunds", "adjustments",
-                                     "coupons"}));
+                                     "coupons", "messaging"}));
   LOYALTY_RETURN_IF_ERROR(top.Int("version", p.version, true));
   LOYALTY_RETURN_IF_ERROR(top.Str("effective_date", p.effective_date));
   LOYALTY_RETURN_IF_ERROR(top.Str("name", p.name, true));
@@ -225,6 +330,7 @@ Status ParseInto(const Reader& top, Program& p) {
 
   LOYALTY_RETURN_IF_ERROR(ParseTiering(top, p.tiering));
   LOYALTY_RETURN_IF_ERROR(ParseCoupons(top, p.coupons));
+  LOYALTY_RETURN_IF_ERROR(ParseMessaging(top, p.messaging));
 
   LOYALTY_ASSIGN_OR_RETURN(Reader earning, top.Sub("earning"));
   LOYALTY_RETURN_IF_ERROR(earning.Known({"truncation_unit_points"}));
@@ -267,12 +373,63 @@ Status ParseInto(const Reader& top, Program& p) {
   return Status::Ok();
 }
 
+const char* CategoryJsonName(MessageCategory c) {
+  return c == MessageCategory::kAdvertising ? "advertising" : "informational";
+}
+
+// The messaging section; a trigger's parameters are written only when set (which ones a type
+// uses: docs/messages.md), so `program show` stays readable and parses back to the same value.
+void RenderMessaging(const MessagingSettings& m, Object::Ptr out) {
+  Array::Ptr templates = new Array;
+  for (const MessageTemplate& t : m.templates) {
+    Object::Ptr to = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    to->set("code", t.code);
+    to->set("type", t.type);
+    to->set("category", std::string(CategoryJsonName(t.category)));
+    to->set("text", t.text);
+    if (!t.sms_text.empty()) to->set("sms_text", t.sms_text);
+    templates->add(to);
+  }
+  out->set("templates", templates);
+  Object::Ptr triggers = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& [type, ts] : m.triggers) {
+    Object::Ptr to = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    to->set("enabled", ts.enabled);
+    to->set("template", ts.template_code);
+    if (ts.days != 0) to->set("days", ts.days);
+    if (ts.minutes != 0) to->set("minutes", ts.minutes);
+    if (!ts.coupon_template.empty()) to->set("coupon_template", ts.coupon_template);
+    if (ts.daily_cap != 0) to->set("daily_cap", ts.daily_cap);
+    if (ts.within_won != 0) to->set("within_won", ts.within_won);
+    if (ts.within_bp != 0) to->set("within_percent_bp", ts.within_bp);
+    if (!ts.stages.empty()) {
+      Array::Ptr stages = new Array;
+      for (int32_t d : ts.stages) stages->add(d);
+      to->set("stages", stages);
+    }
+    triggers->set(type, to);
+  }
+  out->set("triggers", triggers);
+  Array::Ptr thresholds = new Array;
+  for (const OrderThreshold& t : m.order_thresholds) {
+    Object::Ptr to = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    to->set("amount_won", t.amount_won);
+    to->set("label", t.label);
+    thresholds->add(to);
+  }
+  out->set("order_thresholds", thresholds);
+  out->set("daily_cap_per_customer", m.daily_cap_per_customer);
+  out->set("catch_up_days", m.catch_up_days);
+  out->set("tier_at_risk_days", m.tier_at_risk_days);
+}
+
 }  // namespace
 
 Result<Program> ParseProgramJson(const std::string& json_text) {
   Object::Ptr root;
   try {
-    Poco::JSON::Parser parser;
+    // Objects keep their members' order: messaging.triggers is applied in file order.
+    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
     Poco::Dynamic::Var v = parser.parse(json_text);
     if (v.type() != typeid(Object::Ptr)) return Status::Invalid("", "the programme must be a JSON object");
     root = v.extract<Object::Ptr>();
@@ -381,6 +538,7 @@ std::string ProgramToJson(const Program& p) {
     templates->add(to);
   }
   coupons->set("templates", templates);
+  RenderMessaging(p.messaging, sub("messaging"));
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(o, out, 2);
   return out.str();

@@ -51,6 +51,8 @@ std::vector<RouteInfo> BuildRoutes() {
                                                     "messaging"};
   const std::vector<std::string> kFeed = {"admin", "messaging", "jobs"};
   const std::vector<std::string> kCampaigns = {"cs_supervisor", "admin"};
+  const std::vector<std::string> kMessaging = {"messaging", "admin"};
+  const std::vector<std::string> kAdmin = {"admin"};
   return {
       {"GET", "/healthz", false, {}, &HandleHealthz},
       {"GET", "/readyz", false, {}, &HandleReadyz},
@@ -61,6 +63,8 @@ std::vector<RouteInfo> BuildRoutes() {
       {"GET", "/v1/customers/{customer_id}/tier-changes", true, kCustomerRead,
        &HandleCustomerTierChanges},
       {"GET", "/v1/customers/{customer_id}/events", true, kCustomerEvents, &HandleCustomerEvents},
+      {"GET", "/v1/customers/{customer_id}/messages", true, kCustomerEvents,
+       &HandleCustomerMessages},
       {"POST", "/v1/customers/{customer_id}/adjustments", true, kCs, &HandleCreateAdjustment},
       {"POST", "/v1/customers/{customer_id}/coupons", true, kCs, &HandleIssueCoupon},
       {"GET", "/v1/customers/{customer_id}/coupons", true, kCustomerRead, &HandleCustomerCoupons},
@@ -69,6 +73,11 @@ std::vector<RouteInfo> BuildRoutes() {
       {"GET", "/v1/coupon-batches/{batch_id}/coupons", true, kCampaigns,
        &HandleCouponBatchCoupons},
       {"GET", "/v1/events", true, kFeed, &HandleListEvents},
+      {"POST", "/v1/messages/pull", true, kMessaging, &HandlePullMessages},
+      {"POST", "/v1/messages/ack", true, kMessaging, &HandleAckMessages},
+      {"GET", "/v1/messages", true, kMessaging, &HandleListMessages},
+      {"POST", "/v1/messages/replay", true, kAdmin, &HandleReplayMessages},
+      {"POST", "/v1/carts", true, kCheckout, &HandleRecordCart},
       {"POST", "/v1/quotes", true, kCheckout, &HandleCreateQuote},
       {"POST", "/v1/orders", true, kCheckout, &HandleCreateOrder},
       {"GET", "/v1/orders/{order_id}", true, kShopAndCs, &HandleGetOrder},

@@ -24,6 +24,7 @@
 #include "api/metrics.h"
 #include "api/request_pipeline.h"
 #include "api/service.h"
+#include "api/webhook_worker.h"
 
 namespace loyalty {
 namespace {
@@ -64,6 +65,7 @@ Status CheckOptions(const ServerOptions& o) {
   }
   if (o.writer_sessions < 1) return Status::Invalid("writer_sessions", "must be at least 1");
   if (o.reader_sessions < 1) return Status::Invalid("reader_sessions", "must be at least 1");
+  if (o.webhook.enabled()) LOYALTY_RETURN_IF_ERROR(ValidateWebhookOptions(o.webhook));
   return Status::Ok();
 }
 
@@ -102,6 +104,7 @@ struct ApiServer::Impl {
   bool stopping = false;
   std::thread purger;
   std::unique_ptr<CouponBatchWorker> batches;
+  std::unique_ptr<WebhookWorker> webhook;
 };
 
 void ApiServer::Impl::PurgeLoop() {
@@ -137,6 +140,11 @@ Status ApiServer::Start() {
   m.batches = std::make_unique<CouponBatchWorker>(*m.env);
   m.env->batches = m.batches.get();
   LOYALTY_RETURN_IF_ERROR(m.batches->Start());
+  if (m.opts.webhook.enabled()) {
+    m.webhook = std::make_unique<WebhookWorker>(*m.env, m.opts.webhook);
+    m.env->webhook = m.webhook.get();
+    LOYALTY_RETURN_IF_ERROR(m.webhook->Start());
+  }
   m.pipeline = std::make_unique<RequestPipeline>(*m.env, m.opts.json_logs);
   try {
     Poco::Net::ServerSocket socket;
@@ -190,6 +198,8 @@ void ApiServer::Stop() {
   m.cv.notify_all();
   if (m.purger.joinable()) m.purger.join();
   m.pipeline.reset();
+  if (m.webhook) m.webhook->Stop();
+  m.webhook.reset();
   if (m.batches) m.batches->Stop();
   m.batches.reset();
   m.env.reset();

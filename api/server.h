@@ -1,7 +1,9 @@
 // ApiServer: the REST API v1 over POCO's HTTPServer. It owns the write path (a CommandExecutor
 // over `writer_sessions` sessions), a pool of `reader_sessions` read sessions, its own thread
 // pool (POCO serves one keep-alive connection per thread, so `threads` bounds the concurrent
-// keep-alive clients) and a background purge of expired idempotency records (every 10 min).
+// keep-alive clients), a background purge of expired idempotency records (every 10 min), the
+// coupon batch worker and, when a webhook URL is configured, the message webhook worker
+// (api/webhook_worker.h).
 //
 // Thread-safe after Start(). The store, programme and clock must outlive the server.
 #pragma once
@@ -9,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "api/webhook_worker.h"
 #include "core/clock.h"
 #include "core/executor.h"
 #include "core/program.h"
@@ -26,6 +29,7 @@ struct ServerOptions {
   int writer_sessions = 1;
   int reader_sessions = 8;
   bool json_logs = false;  // one JSON object per log line
+  WebhookOptions webhook;  // url empty: messages are delivered by the pull API only
 };
 
 class ApiServer {
@@ -35,7 +39,8 @@ class ApiServer {
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
-  // Opens the sessions, binds and starts serving. kValidationFailed on bad options,
+  // Opens the sessions, binds and starts serving (and the webhook worker when configured).
+  // kValidationFailed on bad options (webhook ones included),
   // kUnavailable when the address cannot be bound, the store's error when a session fails.
   Status Start();
   // The bound port (the real one when opts.port was 0). REQUIRES: Start() succeeded.

@@ -18,6 +18,7 @@ namespace loyalty {
 
 class Metrics;
 class CouponBatchWorker;
+class WebhookWorker;
 
 // A fixed set of read sessions. Read() checks one out (blocking while all are busy), runs the
 // function between BeginRead and EndRead, and returns the session.
@@ -69,6 +70,7 @@ struct ServiceEnv {
   Metrics& metrics;
   RandomSource* random = nullptr;  // coupon codes (SystemRandom in the server)
   CouponBatchWorker* batches = nullptr;  // large coupon batches (null: left pending)
+  WebhookWorker* webhook = nullptr;      // push delivery of messages (null: pull API only)
 
   // The context of one core call: now, and the caller as the actor.
   Ctx MakeCtx(const ApiKey& key) const {

@@ -8,6 +8,7 @@
 #include "core/business_time.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
+#include "core/messaging.h"
 
 namespace loyalty {
 using namespace internal;
@@ -290,6 +291,7 @@ Result<bool> IssueBirthdayCoupon(Session& s, const std::string& customer_id, con
   r.dedupe_key = "birthday:" + customer_id + ":" + std::to_string(d.year);
   LOYALTY_ASSIGN_OR_RETURN(CouponIssue issue, IssueCouponTo(s, &c, r, ctx));
   if (issue.replayed) return false;
+  LOYALTY_RETURN_IF_ERROR(OnBirthdayCoupon(s, c, issue.coupon, d, ctx));  // the message with it
   LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   return true;
 }

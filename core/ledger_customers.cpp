@@ -4,7 +4,9 @@
 #include "core/business_time.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
+#include "core/messaging.h"
 #include "core/points_math.h"
+#include "core/tiers.h"
 
 namespace loyalty {
 using namespace internal;
@@ -40,6 +42,41 @@ Result<Points> AvailableNow(Session& s, const Customer& c, const Ctx& ctx) {
 int32_t RateFor(const Program& p, const std::string& tier_code) {
   const TierRule* t = p.FindTier(tier_code);
   return (t != nullptr ? *t : p.EntryTier()).earn_rate_bp;
+}
+
+// The quote's nudges (docs/messages.md): the next order threshold above the amount, and what the
+// order adds to the tier window by the same basis and the same spend records as the tier job.
+Status AddNudges(Session& s, const Customer* c, const QuoteRequest& r, Quote& q,
+                 const Ctx& ctx) {
+  const Program& p = ctx.program;
+  for (const OrderThreshold& t : p.messaging.order_thresholds) {
+    if (t.amount_won > r.amount_won) {
+      q.next_threshold = Quote::Threshold{t.amount_won, t.label, t.amount_won - r.amount_won};
+      break;
+    }
+  }
+  Order o;  // the order as it would be written
+  o.amount_won = r.amount_won;
+  o.paid_won = q.paid_won;
+  o.qualifying_won = q.paid_won;
+  o.coupon_discount_won = q.coupon_discount_won;
+  o.points_redeemed = q.points_to_redeem;
+  q.qualifying_won = std::max<Won>(0, QualifyingSpendOf(p, o));
+  SpendTotal total;  // an unknown customer: nothing counted yet
+  size_t current = 0;
+  if (c != nullptr) {
+    Window w = WindowFor(p.tiering, BusinessDate(ctx.now_us, p.time_zone));
+    LOYALTY_ASSIGN_OR_RETURN(total, s.SumSpend(c->customer_id, w.start, w.end));
+    current = TierIndex(p, c->tier);
+  }
+  const Won spend = total.spend_won + q.qualifying_won;
+  const int32_t orders = total.orders + (q.qualifying_won > 0 ? 1 : 0);
+  const size_t reached = std::max(current, QualifiedTier(p, spend, orders));
+  q.tier_on_confirmation = p.tiers[reached].code;
+  q.gap_to_next_tier_won =
+      reached + 1 < p.tiers.size() ? std::max<Won>(0, p.tiers[reached + 1].threshold_won - spend)
+                                   : 0;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -89,6 +126,8 @@ Result<CustomerWrite> UpsertCustomer(Session& s, const CustomerInput& in, const 
                                               .Finish(),
                                           ctx));
     }
+    // The welcome message sees the consent given with the sign-up.
+    if (out.created) LOYALTY_RETURN_IF_ERROR(OnCustomerCreated(s, c, ctx));
     LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   }
   out.customer = std::move(c);
@@ -149,6 +188,7 @@ Result<Quote> QuoteOrder(Session& s, const QuoteRequest& r, const Ctx& ctx) {
   if (!coupon_first) LOYALTY_RETURN_IF_ERROR(plan_coupons(r.amount_won - q.points_to_redeem));
   q.paid_won = r.amount_won - q.coupon_discount_won - q.points_to_redeem;
   q.earn_points = EarnPoints(q.paid_won, q.earn_rate_bp, ctx.program.truncation_unit_points);
+  LOYALTY_RETURN_IF_ERROR(AddNudges(s, c ? &*c : nullptr, r, q, ctx));
   return q;
 }
 

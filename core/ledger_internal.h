@@ -57,6 +57,13 @@ std::string OrderPayload(const Order& o);
 Status CountSpend(Session& s, Customer& c, Order& o, const Ctx& ctx);
 Status RecountSpendAfterRefund(Session& s, Customer& c, Order& o, const Ctx& ctx);
 Status UpgradeIfQualified(Session& s, Customer& c, const Ctx& ctx);
+// What an order adds to the tier window by the programme's spend basis: net paid (the order's
+// qualifying_won: amount - coupons - points - refunds) or net amount (amount - refunds). The
+// quote uses it for qualifying_won; it is the rule of ledger_tiers.cpp's BasisOf.
+inline Won QualifyingSpendOf(const Program& p, const Order& o) {
+  return p.tiering.basis == SpendBasis::kNetAmount ? o.amount_won - o.refunded_won
+                                                   : o.qualifying_won;
+}
 
 // Coupons (ledger_coupons.cpp).
 struct CouponUse {
@@ -84,5 +91,9 @@ Status RestoreOrderCoupons(Session& s, Customer& c, const Order& o, const Ctx& c
 // Issues one coupon to c (already locked; the caller saves c), or unassigned when c is null.
 Result<CouponIssue> IssueCouponTo(Session& s, Customer* c, const IssueCouponRequest& r,
                                   const Ctx& ctx);
+
+// Messages (messaging_*.cpp): the payload of the message.created / message.suppressed /
+// message.cancelled events.
+std::string MessageEventPayload(const Message& m);
 
 }  // namespace loyalty::internal

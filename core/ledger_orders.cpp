@@ -1,6 +1,7 @@
 // Order commands: create (earn + redeem), confirm (activate), activation by the job.
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
+#include "core/messaging.h"
 #include "core/points_math.h"
 
 namespace loyalty {
@@ -131,6 +132,7 @@ Result<OrderWrite> CreateOrder(Session& s, const OrderRequest& r, const Ctx& ctx
     order_changed = true;
   }
   if (order_changed) LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));
+  LOYALTY_RETURN_IF_ERROR(OnOrderPlaced(s, c, o, ctx));  // pending cart reminders are withdrawn
   LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   return OrderWrite{std::move(o), false};
 }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/business_time.h"
+#include "core/messaging.h"
 
 namespace loyalty {
 namespace {
@@ -39,6 +40,25 @@ const char* CouponRestorePolicyName(CouponRestorePolicy p) {
 const char* CouponApplicationOrderName(CouponApplicationOrder o) {
   return o == CouponApplicationOrder::kPointsThenCoupon ? "points_then_coupon"
                                                         : "coupon_then_points";
+}
+
+const MessageTemplate* MessagingSettings::FindTemplate(const std::string& code) const {
+  for (const MessageTemplate& t : templates) {
+    if (t.code == code) return &t;
+  }
+  return nullptr;
+}
+
+const TriggerSettings* MessagingSettings::Trigger(const std::string& type) const {
+  for (const auto& [t, settings] : triggers) {
+    if (t == type) return &settings;
+  }
+  return nullptr;
+}
+
+const TriggerSettings* MessagingSettings::Enabled(const std::string& type) const {
+  const TriggerSettings* t = Trigger(type);
+  return t != nullptr && t->enabled ? t : nullptr;
 }
 
 const TierRule* Program::FindTier(const std::string& code) const {
@@ -318,7 +338,8 @@ Status ValidateProgram(const Program& p) {
     return Status::Invalid("redemption.max_share_bp", "must be 0 to 10000 basis points");
   }
   LOYALTY_RETURN_IF_ERROR(ValidateCoupons(p));
-  return ValidateTiering(p);
+  LOYALTY_RETURN_IF_ERROR(ValidateTiering(p));
+  return ValidateMessaging(p);
 }
 
 std::string DemoProgramJson() {
@@ -352,7 +373,10 @@ std::string DemoProgramJson() {
        "validity": {"days_from_issue": 30}, "truncation_unit_won": 10},
       {"code": "BIRTHDAY_GOLD", "name": "생일 ₩10,000", "kind": "fixed_won",
        "discount_won": 10000, "min_order_won": 30000, "validity": {"days_from_issue": 31},
-       "stackable": true}
+       "stackable": true},
+      {"code": "COMEBACK", "name": "다시 만나요 ₩5,000", "kind": "fixed_won", "discount_won": 5000,
+       "min_order_won": 30000, "validity": {"days_from_issue": 14}, "per_customer_limit": 1,
+       "code_prefix": "COMEBACK"}
     ]
   },
   "tiering": {
@@ -368,7 +392,56 @@ std::string DemoProgramJson() {
   "expiry": {"months": 12, "rounding": "end_of_month"},
   "redemption": {"min_balance_points": 1000, "min_points": 100, "max_share_bp": 10000},
   "refunds": {"clawback_policy": "take_available"},
-  "adjustments": {"allow_negative": false}
+  "adjustments": {"allow_negative": false},
+  "messaging": {
+    "templates": [
+      {"code": "TIER_NEAR", "type": "tier_near", "category": "advertising",
+       "text": "(광고) #{tier_name} 회원님, #{next_tier_name} 등급까지 #{gap_won}원 남았어요! 최근 12개월 구매금액 #{spend_won}원 / 기준 #{threshold_won}원",
+       "sms_text": "(광고) #{next_tier_name} 등급까지 #{gap_won}원 남았어요"},
+      {"code": "TIER_AT_RISK", "type": "tier_at_risk", "category": "advertising",
+       "text": "(광고) #{tier_name} 등급 유지까지 #{needed_won}원 남았어요. #{evaluation_date} 등급 심사 전에 구매하시면 #{tier_name} 혜택이 유지됩니다.",
+       "sms_text": "(광고) #{tier_name} 유지까지 #{needed_won}원 (#{evaluation_date} 심사)"},
+      {"code": "POINTS_EXPIRING", "type": "points_expiring", "category": "informational",
+       "text": "[소멸 예정 포인트 안내] #{points}포인트가 #{expires_on}에 소멸됩니다. (#{days_left}일 남음)",
+       "sms_text": "#{points}P가 #{expires_on}에 소멸됩니다"},
+      {"code": "WELCOME", "type": "welcome", "category": "informational",
+       "text": "Demo Shop 가입을 환영합니다! 가입 축하 쿠폰 #{coupon_name}(#{coupon_code})이 발급되었어요. #{coupon_valid_until}까지 사용하세요.",
+       "sms_text": "가입 축하 쿠폰 #{coupon_code} (#{coupon_valid_until}까지)"},
+      {"code": "FIRST_PURCHASE", "type": "first_purchase_reminder", "category": "advertising",
+       "text": "(광고) 가입하신 지 #{days_since_signup}일이 지났어요. 첫 구매 혜택을 놓치지 마세요!"},
+      {"code": "REVIEW_REQUEST", "type": "review_request", "category": "informational",
+       "text": "주문 #{order_id} 상품은 마음에 드셨나요? 리뷰를 남겨 주세요."},
+      {"code": "REPURCHASE", "type": "repurchase_reminder", "category": "advertising",
+       "text": "(광고) 마지막 주문(#{last_order_id}) 후 #{days_since_last_order}일이 지났어요. 다시 필요하신 상품은 없으신가요?"},
+      {"code": "WINBACK", "type": "winback", "category": "advertising",
+       "text": "(광고) 오랜만이에요! 다시 찾아주시면 #{coupon_name} 쿠폰(#{coupon_code})을 드려요. #{coupon_valid_until}까지 사용하세요.",
+       "sms_text": "(광고) 다시 만나요 쿠폰 #{coupon_code} (#{coupon_valid_until}까지)"},
+      {"code": "BIRTHDAY", "type": "birthday", "category": "advertising",
+       "text": "(광고) 생일 축하드려요! #{tier_name} 회원님께 #{coupon_name} 쿠폰(#{coupon_code})을 드립니다. #{coupon_valid_until}까지 사용하세요.",
+       "sms_text": "(광고) 생일 쿠폰 #{coupon_code} (#{coupon_valid_until}까지)"},
+      {"code": "CART_REMINDER", "type": "cart_reminder", "category": "advertising",
+       "text": "(광고) 장바구니에 담아두신 상품 #{cart_items}개(#{cart_amount_won}원)가 기다리고 있어요."}
+    ],
+    "triggers": {
+      "tier_near": {"enabled": true, "template": "TIER_NEAR", "within_won": 50000,
+                    "within_percent_bp": 1000, "daily_cap": 1},
+      "tier_at_risk": {"enabled": true, "template": "TIER_AT_RISK", "daily_cap": 1},
+      "points_expiring": {"enabled": true, "template": "POINTS_EXPIRING", "stages": [60, 30, 3]},
+      "welcome": {"enabled": true, "template": "WELCOME", "coupon_template": "WELCOME"},
+      "first_purchase_reminder": {"enabled": true, "template": "FIRST_PURCHASE", "days": 7},
+      "review_request": {"enabled": true, "template": "REVIEW_REQUEST", "days": 3},
+      "repurchase_reminder": {"enabled": true, "template": "REPURCHASE", "days": 30},
+      "winback": {"enabled": true, "template": "WINBACK", "days": 90,
+                  "coupon_template": "COMEBACK"},
+      "birthday": {"enabled": true, "template": "BIRTHDAY"},
+      "cart_reminder": {"enabled": true, "template": "CART_REMINDER", "minutes": 60,
+                        "daily_cap": 1}
+    },
+    "order_thresholds": [{"amount_won": 50000, "label": "무료배송"}],
+    "daily_cap_per_customer": 3,
+    "catch_up_days": 7,
+    "tier_at_risk_days": 7
+  }
 }
 )json";
 }

@@ -12,6 +12,25 @@ const char* CouponStatusName(CouponStatus status) {
   return "unknown";
 }
 
+const char* MessageCategoryName(MessageCategory c) {
+  switch (c) {
+    case MessageCategory::kInformational: return "informational";
+    case MessageCategory::kAdvertising: return "advertising";
+  }
+  return "unknown";
+}
+
+const char* MessageStatusName(MessageStatus s) {
+  switch (s) {
+    case MessageStatus::kPending: return "pending";
+    case MessageStatus::kDelivered: return "delivered";
+    case MessageStatus::kDeadLetter: return "dead_letter";
+    case MessageStatus::kSuppressed: return "suppressed";
+    case MessageStatus::kCancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
 const char* LotKindName(LotKind kind) {
   switch (kind) {
     case LotKind::kPending: return "pending";

@@ -1,11 +1,14 @@
 #include "jobs/daily_job.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "core/json_writer.h"
 #include "core/ledger.h"
+#include "core/messaging.h"
 #include "core/shard.h"
 #include "core/tiers.h"
 
@@ -38,10 +41,17 @@ Page AllKeys(std::vector<std::string> keys) {
 struct StepDef {
   std::string name;
   std::function<Result<Page>(Session&, const std::string& after)> next_page;
-  // Returns whether the item changed anything.
-  std::function<Result<bool>(Session&, const std::string& key)> process;
+  // Returns how many things the item changed (0 or 1 for most steps; the messages written by
+  // the lifecycle step). The step's `changed` is the sum.
+  std::function<Result<int64_t>(Session&, const std::string& key)> process;
   int64_t total = 0;
 };
+
+// Most steps change one thing per item or nothing.
+Result<int64_t> OneIf(Result<bool> changed) {
+  if (!changed.ok()) return changed.status();
+  return *changed ? int64_t{1} : int64_t{0};
+}
 
 class Runner {
  public:
@@ -77,7 +87,7 @@ class Runner {
         auto changed = def.process(s_, key);
         if (changed.ok()) {
           LOYALTY_RETURN_IF_ERROR(s_.ReleaseSavepoint());
-          st.changed += *changed ? 1 : 0;
+          st.changed += *changed;
         } else {
           LOYALTY_RETURN_IF_ERROR(s_.RollbackToSavepoint());
           if (changed.status().code() == Code::kUnavailable ||
@@ -180,6 +190,37 @@ bool InShard(const std::string& customer_id, const DailyJobOptions& o) {
   return o.shards <= 1 || ShardOf(customer_id, o.shards) == o.shard;
 }
 
+// The nudges step's cheap pre-filter over a standing (window spend as recomputed by the spend
+// step): could NudgeTier write anything for this customer? Generous on purpose; NudgeTier
+// decides for real under the customer's lock (ComputeProgress).
+//  - tier_near: a next tier exists and the spend gap to it is positive and within within_won or
+//    within_bp of its threshold. Spend that changed since the spend step (orders confirmed or
+//    refunded today) is seen tomorrow; the nudge's dedupe is per month.
+//  - tier_at_risk (risk_eval set: the next evaluation date is within tier_at_risk_days of D):
+//    a downgradable tier above the entry tier that retention does not protect on that date.
+//    Not filtered by spend: the evaluation date's window may have lost spend D's still has.
+bool MayNudge(const Program& p, const TriggerSettings* near,
+              const std::optional<LocalDate>& risk_eval, const TierStanding& t) {
+  const size_t idx = TierIndex(p, t.tier);
+  if (near != nullptr && idx + 1 < p.tiers.size()) {
+    const Won threshold = p.tiers[idx + 1].threshold_won;
+    const Won gap = threshold - t.window_spend_won;
+    // gap * 10000 <= within_bp * threshold, without overflow for any won amount.
+    const bool by_share =
+        near->within_bp > 0 &&
+        static_cast<__int128>(gap) * 10000 <= static_cast<__int128>(near->within_bp) * threshold;
+    const bool by_won = near->within_won > 0 && gap <= near->within_won;
+    if (gap > 0 && (by_won || by_share)) return true;
+  }
+  if (!risk_eval || idx == 0 || !p.tiers[idx].downgradable) return false;
+  if (p.tiering.retention_months > 0) {
+    const LocalDate retained = AddMonths(BusinessDate(t.tier_since_us, p.time_zone),
+                                         p.tiering.retention_months);
+    if (*risk_eval < retained) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string DailySummary::ToText() const {
@@ -187,11 +228,11 @@ std::string DailySummary::ToText() const {
   char line[160];
   for (const StepSummary& s : steps) {
     if (s.skipped) {
-      std::snprintf(line, sizeof line, "  %-9s already done for this date (skipped)\n",
+      std::snprintf(line, sizeof line, "  %-14s already done for this date (skipped)\n",
                     s.step.c_str());
     } else {
-      std::snprintf(line, sizeof line, "  %-9s %10lld scanned %10lld changed %6lld failed %8.2f s\n",
-                    s.step.c_str(), static_cast<long long>(s.scanned),
+      std::snprintf(line, sizeof line,
+                    "  %-14s %10lld scanned %10lld changed %6lld failed %8.2f s\n", s.step.c_str(), static_cast<long long>(s.scanned),
                     static_cast<long long>(s.changed), static_cast<long long>(s.failed), s.seconds);
     }
     out += line;
@@ -249,12 +290,12 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                            ss.OrdersAwaitingActivation(placed_before, after, o.batch_size));
                        return AllKeys(std::move(ids));
                      },
-                     [&](Session& ss, const std::string& order_id) -> Result<bool> {
+                     [&](Session& ss, const std::string& order_id) -> Result<int64_t> {
                        if (o.shards > 1) {
                          LOYALTY_ASSIGN_OR_RETURN(std::optional<Order> ord, ss.FindOrder(order_id));
-                         if (!ord || !InShard(ord->customer_id, o)) return false;
+                         if (!ord || !InShard(ord->customer_id, o)) return 0;
                        }
-                       return ActivateIfMatured(ss, order_id, ctx);
+                       return OneIf(ActivateIfMatured(ss, order_id, ctx));
                      }};
     LOYALTY_RETURN_IF_ERROR(runner.RunPaged(activate));
   }
@@ -265,10 +306,10 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                                             ss.CustomersWithDueLots(t_us, after, o.batch_size));
                    return AllKeys(std::move(ids));
                  },
-                 [&](Session& ss, const std::string& customer_id) -> Result<bool> {
-                   if (!InShard(customer_id, o)) return false;
+                 [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+                   if (!InShard(customer_id, o)) return 0;
                    LOYALTY_ASSIGN_OR_RETURN(Points n, ExpireDueLots(ss, customer_id, ctx));
-                   return n > 0;
+                   return n > 0 ? 1 : 0;
                  }};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(expire));
 
@@ -294,11 +335,11 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                   }
                   return page;
                 },
-                [&](Session& ss, const std::string& customer_id) -> Result<bool> {
+                [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
                   LOYALTY_ASSIGN_OR_RETURN(TierDecision d, EvaluateTier(ss, customer_id, o.date, ctx));
-                  if (d.kind == TierDecision::Kind::kKeep) return false;
+                  if (d.kind == TierDecision::Kind::kKeep) return 0;
                   ++summary.tier_moves[{program_.tiers[d.from].code, program_.tiers[d.to].code}];
-                  return true;
+                  return 1;
                 },
                 customers};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(tiers));
@@ -321,8 +362,8 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                     }
                     return page;
                   },
-                  [&](Session& ss, const std::string& code) -> Result<bool> {
-                    return ExpireOrWarnCoupon(ss, code, ctx);
+                  [&](Session& ss, const std::string& code) -> Result<int64_t> {
+                    return OneIf(ExpireOrWarnCoupon(ss, code, ctx));
                   }};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(coupons));
 
@@ -333,11 +374,108 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                           ss.CustomersBornInMonth(o.date.month, after, o.batch_size));
                       return AllKeys(std::move(ids));
                     },
-                    [&](Session& ss, const std::string& customer_id) -> Result<bool> {
-                      if (!InShard(customer_id, o)) return false;
-                      return IssueBirthdayCoupon(ss, customer_id, o.date, ctx);
+                    [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+                      if (!InShard(customer_id, o)) return 0;
+                      return OneIf(IssueBirthdayCoupon(ss, customer_id, o.date, ctx));
                     }};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(birthdays));
+
+  // ---- messages (docs/messages.md): after the tier and coupon steps, so that a nudge speaks
+  // of the tier the customer holds today and the points that are really left. A step whose
+  // triggers are all off does not run and is not recorded (like activate outside the days
+  // modes), so a programme version that switches one on can still run it for the same date.
+  const MessagingSettings& msg = program_.messaging;
+  const TriggerSettings* near = msg.Enabled(kMsgTierNear);
+  const TriggerSettings* at_risk = msg.Enabled(kMsgTierAtRisk);
+  if (near != nullptr || at_risk != nullptr) {
+    // The evaluation date a tier_at_risk nudge would speak of, when D is within
+    // tier_at_risk_days of it.
+    std::optional<LocalDate> risk_eval;
+    const LocalDate next_eval = NextEvaluationDate(program_.tiering, o.date);
+    if (at_risk != nullptr && next_eval <= AddDays(o.date, msg.tier_at_risk_days)) {
+      risk_eval = next_eval;
+    }
+    StepDef nudges{"nudges",
+                   [&](Session& ss, const std::string& after) -> Result<Page> {
+                     LOYALTY_ASSIGN_OR_RETURN(
+                         std::vector<TierStanding> standings,
+                         ss.ListStandings(after, o.batch_size, o.shard, o.shards));
+                     Page page;
+                     page.scanned = static_cast<int64_t>(standings.size());
+                     if (!standings.empty()) page.cursor = standings.back().customer_id;
+                     for (const TierStanding& t : standings) {
+                       if (MayNudge(program_, near, risk_eval, t)) {
+                         page.keys.push_back(t.customer_id);
+                       }
+                     }
+                     return page;
+                   },
+                   [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+                     return OneIf(NudgeTier(ss, customer_id, o.date, ctx));
+                   },
+                   customers};
+    LOYALTY_RETURN_IF_ERROR(runner.RunPaged(nudges));
+  }
+
+  const TriggerSettings* expiring = msg.Enabled(kMsgPointsExpiring);
+  if (expiring != nullptr && !expiring->stages.empty()) {
+    const int32_t max_stage = *std::max_element(expiring->stages.begin(), expiring->stages.end());
+    // Lots whose last valid day is at most max_stage days after D: up to the end of D +
+    // max_stage (not T + max_stage, which falls short of it when D is today).
+    const Micros notice_until_us =
+        StartOfDay(AddDays(o.date, max_stage + 1), program_.time_zone);
+    StepDef notices{"expiry_notices",
+                    [&](Session& ss, const std::string& after) -> Result<Page> {
+                      LOYALTY_ASSIGN_OR_RETURN(
+                          std::vector<std::string> ids,
+                          ss.CustomersWithDueLots(notice_until_us, after, o.batch_size));
+                      Page page = AllKeys(std::move(ids));
+                      std::erase_if(page.keys,
+                                    [&](const std::string& id) { return !InShard(id, o); });
+                      return page;
+                    },
+                    [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+                      return OneIf(NotifyExpiringPoints(ss, customer_id, o.date, ctx));
+                    }};
+    LOYALTY_RETURN_IF_ERROR(runner.RunPaged(notices));
+  }
+
+  bool any_lifecycle = false;
+  for (const char* type : {kMsgFirstPurchaseReminder, kMsgReviewRequest, kMsgRepurchaseReminder,
+                           kMsgWinback}) {
+    any_lifecycle = any_lifecycle || msg.Enabled(type) != nullptr;
+  }
+  if (any_lifecycle) {
+    // The activities of the current page, by customer id: process() gets only the key. They
+    // were read in the batch's own transaction, just before (RunLifecycle locks the customer
+    // and the dedupe keys make a second write impossible).
+    std::map<std::string, CustomerActivity> activities;
+    StepDef lifecycle{"lifecycle",
+                      [&](Session& ss, const std::string& after) -> Result<Page> {
+                        LOYALTY_ASSIGN_OR_RETURN(
+                            std::vector<CustomerActivity> page_activities,
+                            ss.ListCustomerActivity(after, o.batch_size, o.shard, o.shards));
+                        activities.clear();
+                        Page page;
+                        page.scanned = static_cast<int64_t>(page_activities.size());
+                        if (!page_activities.empty()) {
+                          page.cursor = page_activities.back().customer_id;
+                        }
+                        for (CustomerActivity& a : page_activities) {
+                          if (DueLifecycle(program_, a, o.date).empty()) continue;
+                          page.keys.push_back(a.customer_id);
+                          activities.emplace(a.customer_id, std::move(a));
+                        }
+                        return page;
+                      },
+                      [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+                        auto it = activities.find(customer_id);
+                        if (it == activities.end()) return 0;
+                        return RunLifecycle(ss, it->second, o.date, ctx);
+                      },
+                      customers};
+    LOYALTY_RETURN_IF_ERROR(runner.RunPaged(lifecycle));
+  }
   return summary;
 }
 

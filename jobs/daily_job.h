@@ -10,7 +10,22 @@
 //                coupons.expiring_soon_days (once each)
 //   6. birthdays the tier's birthday coupon to customers born in D's month (once a year: the
 //                dedupe key birthday:<customer>:<year>)
+// then the messages of the outbox (core/messaging.h, docs/messages.md), each step only when one
+// of its triggers is enabled (otherwise it does not run and is not recorded in job_runs):
+//   7. nudges    tier_near / tier_at_risk (NudgeTier) for the customers of the shard whose
+//                recomputed window spend puts them plausibly near the next tier, or who hold a
+//                downgradable tier above the entry tier within tier_at_risk_days of the next
+//                evaluation date (a cheap filter over ListStandings; NudgeTier decides under
+//                the customer's lock)
+//   8. expiry_notices  points_expiring (NotifyExpiringPoints) for customers with available lots
+//                whose last day is at most max(stages) days after D
+//   9. lifecycle first_purchase_reminder, review_request, repurchase_reminder, winback
+//                (RunLifecycle) for the customers of the shard DueLifecycle finds due on D
 // where T = min(now, end of D in the programme's zone): nothing expires or activates early.
+// A message step's `changed` counts what it wrote: customers given a message for nudges and
+// expiry_notices (NudgeTier / NotifyExpiringPoints report whether they wrote one), messages for
+// lifecycle (RunLifecycle's count). Reruns and later dates inside the catch-up window write
+// nothing twice (the messages' dedupe keys).
 //
 // Each step is idempotent per business date and shard: a finished step is recorded in job_runs
 // and skipped on a rerun (and re-running it would change nothing anyway), and an interrupted step
@@ -59,7 +74,7 @@ struct StepSummary {
   std::string step;
   bool skipped = false;  // already done for this date and shard
   int64_t scanned = 0;
-  int64_t changed = 0;
+  int64_t changed = 0;  // items changed (message steps: see the step list above)
   int64_t failed = 0;  // items whose command failed (reported, not retried)
   double seconds = 0;
 };
@@ -78,7 +93,7 @@ class DailyJob {
       : store_(store), program_(program), clock_(clock) {}
 
   // Validates the date (not in the future, not before the programme's effective date) and runs
-  // the four steps. Stops at the first environment failure (kUnavailable...) so a rerun resumes.
+  // the steps. Stops at the first environment failure (kUnavailable...) so a rerun resumes.
   Result<DailySummary> Run(const DailyJobOptions& options);
 
  private:

@@ -119,6 +119,22 @@ class MysqlSession final : public Session {
   Status UpdateCouponBatch(const CouponBatch& b) override;
   Result<std::vector<std::string>> ListUnfinishedCouponBatches() override;
 
+  Result<int64_t> InsertMessage(const Message& m) override;
+  Result<std::optional<Message>> FindMessage(int64_t message_id) override;
+  Result<std::optional<Message>> FindMessageByDedupeKey(const std::string& dedupe_key) override;
+  Status UpdateMessage(const Message& m) override;
+  Result<std::vector<Message>> ListMessages(const MessageQuery& q) override;
+  Result<std::vector<Message>> ListDeliverableMessages(Micros now_us, int limit) override;
+  Result<bool> LeaseMessage(int64_t message_id, Micros now_us, Micros lease_until_us,
+                            const std::string& owner) override;
+  Result<int64_t> CountMessagesSince(const std::string& customer_id, const std::string& type,
+                                     Micros since_us) override;
+  Result<int64_t> RequeueMessages(int64_t after_message_id, int64_t up_to_message_id,
+                                  Micros now_us) override;
+  Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id,
+                                                             int limit, int shard,
+                                                             int shards) override;
+
   Status InsertApiKey(const ApiKey& k) override;
   Result<std::optional<ApiKey>> FindApiKeyByHash(const std::string& key_hash) override;
   Result<std::vector<ApiKey>> ListApiKeys() override;

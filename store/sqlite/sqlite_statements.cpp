@@ -42,6 +42,18 @@ namespace {
   "batch_id, template_code, customer_ids, requested, issued, status, reason, issued_by, "    \
   "request_hash, created_at_us, finished_at_us"
 #define API_KEY_COLUMNS "name, role, key_hash, created_at_us, revoked_at_us"
+#define MESSAGE_COLUMNS                                                                      \
+  "message_id, customer_id, type, category, template_code, variables_json, text, sms_text, " \
+  "dedupe_key, status, status_reason, created_at_us, not_before_us, attempts, last_error, "  \
+  "lease_until_us, lease_owner, delivered_at_us, updated_at_us"
+// The newest order of customer c not cancelled, and the first confirmed one (same ORDER BY in
+// both lookups of each, so the instant and the id come from the same order).
+#define LAST_ORDER(column)                                                                 \
+  "(SELECT o." column " FROM orders o WHERE o.customer_id = c.customer_id AND o.status <> 3" \
+  " ORDER BY o.placed_at_us DESC, o.order_id DESC LIMIT 1)"
+#define FIRST_CONFIRMED(column)                                                               \
+  "(SELECT o." column " FROM orders o WHERE o.customer_id = c.customer_id"                    \
+  " AND o.confirmed_at_us > 0 ORDER BY o.confirmed_at_us, o.order_id LIMIT 1)"
 #define TIER_CHANGE_COLUMNS                                                                   \
   "change_id, customer_id, from_tier, to_tier, kind, reason, window_start, window_end, "      \
   "qualifying_won, threshold_won, order_count, policy, rule_version, business_date, "         \
@@ -237,6 +249,58 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
     {StmtId::kListUnfinishedCouponBatches, "list unfinished coupon batches",
      "SELECT batch_id FROM coupon_batches WHERE status <> 'done' ORDER BY batch_id"},
 
+    {StmtId::kInsertMessage, "insert message",
+     "INSERT INTO messages (customer_id, type, category, template_code, variables_json, text,"
+     " sms_text, dedupe_key, status, status_reason, created_at_us, not_before_us, attempts,"
+     " last_error, lease_until_us, lease_owner, delivered_at_us, updated_at_us) VALUES (?1, ?2,"
+     " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"},
+    {StmtId::kFindMessage, "find message",
+     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE message_id = ?1"},
+    {StmtId::kFindMessageByDedupeKey, "find message by dedupe key",
+     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE dedupe_key = ?1"},
+    {StmtId::kUpdateMessage, "update message",
+     "UPDATE messages SET status = ?2, status_reason = ?3, not_before_us = ?4, attempts = ?5,"
+     " last_error = ?6, lease_until_us = ?7, lease_owner = ?8, delivered_at_us = ?9,"
+     " updated_at_us = ?10 WHERE message_id = ?1"},
+    // Every customer: ?1 after_message_id, ?2 status (0 = any), ?3 type ('' = any), ?4 limit.
+    {StmtId::kListMessages, "list messages",
+     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE message_id > ?1"
+     " AND (?2 = 0 OR status = ?2) AND (?3 = '' OR type = ?3) ORDER BY message_id LIMIT ?4"},
+    {StmtId::kListMessagesOfStatus, "list messages",
+     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE status = ?2 AND message_id > ?1"
+     " AND (?3 = '' OR type = ?3) ORDER BY message_id LIMIT ?4"},
+    // One customer: ?1 customer_id, then the parameters above as ?2 .. ?5.
+    {StmtId::kListMessagesOfCustomer, "list messages",
+     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE customer_id = ?1 AND message_id > ?2"
+     " AND (?3 = 0 OR status = ?3) AND (?4 = '' OR type = ?4) ORDER BY message_id LIMIT ?5"},
+    // Pending, due, not leased, and the oldest pending message of its customer (head of line).
+    {StmtId::kListDeliverableMessages, "list deliverable messages",
+     "SELECT " MESSAGE_COLUMNS " FROM messages m WHERE m.status = 1"
+     " AND m.not_before_us <= ?1 AND m.lease_until_us <= ?1"
+     " AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.customer_id = m.customer_id"
+     " AND p.status = 1 AND p.message_id < m.message_id) ORDER BY m.message_id LIMIT ?2"},
+    // THE guard against handing a message out twice: only an unleased pending one changes.
+    {StmtId::kLeaseMessage, "lease message",
+     "UPDATE messages SET lease_until_us = ?3, lease_owner = ?4, updated_at_us = ?2"
+     " WHERE message_id = ?1 AND status = 1 AND lease_until_us <= ?2"},
+    {StmtId::kCountMessagesSince, "count messages",
+     "SELECT COUNT(*) FROM messages WHERE customer_id = ?1 AND created_at_us >= ?2"
+     " AND status NOT IN (4, 5)"},
+    {StmtId::kCountMessagesSinceOfType, "count messages",
+     "SELECT COUNT(*) FROM messages WHERE customer_id = ?1 AND type = ?3"
+     " AND created_at_us >= ?2 AND status NOT IN (4, 5)"},
+    {StmtId::kRequeueMessages, "requeue messages",
+     "UPDATE messages SET status = 1, attempts = 0, lease_until_us = 0, lease_owner = '',"
+     " not_before_us = ?3, last_error = '', updated_at_us = ?3 WHERE status IN (2, 3)"
+     " AND message_id > ?1 AND (?2 = 0 OR message_id <= ?2)"},
+    {StmtId::kListCustomerActivity, "list customer activity",
+     "SELECT c.customer_id, c.tier, c.created_at_us, (SELECT COUNT(*) FROM orders o"
+     " WHERE o.customer_id = c.customer_id AND o.status <> 3),"
+     " COALESCE(" LAST_ORDER("placed_at_us") ", 0), COALESCE(" LAST_ORDER("order_id") ", ''),"
+     " COALESCE(" FIRST_CONFIRMED("confirmed_at_us") ", 0),"
+     " COALESCE(" FIRST_CONFIRMED("order_id") ", '') FROM customers c WHERE c.customer_id > ?1"
+     " AND (?4 = 1 OR loyalty_shard(c.customer_id, ?4) = ?3) ORDER BY c.customer_id LIMIT ?2"},
+
     {StmtId::kInsertApiKey, "insert api key",
      "INSERT INTO api_keys (" API_KEY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"},
     {StmtId::kFindApiKeyByHash, "find api key",
@@ -257,6 +321,9 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
 #undef EVENT_COLUMNS
 #undef IDEMPOTENCY_COLUMNS
 #undef API_KEY_COLUMNS
+#undef MESSAGE_COLUMNS
+#undef LAST_ORDER
+#undef FIRST_CONFIRMED
 #undef COUPON_COLUMNS
 #undef COUPON_BATCH_COLUMNS
 #undef TIER_CHANGE_COLUMNS

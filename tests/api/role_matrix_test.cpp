@@ -22,6 +22,8 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
       {"GET /v1/customers/{customer_id}/tier-changes", kAll},
       {"GET /v1/customers/{customer_id}/events",
        {"cs_agent", "cs_supervisor", "admin", "messaging"}},
+      {"GET /v1/customers/{customer_id}/messages",
+       {"cs_agent", "cs_supervisor", "admin", "messaging"}},
       {"POST /v1/customers/{customer_id}/adjustments", {"cs_agent", "cs_supervisor", "admin"}},
       {"POST /v1/customers/{customer_id}/coupons", {"cs_agent", "cs_supervisor", "admin"}},
       {"GET /v1/customers/{customer_id}/coupons", kAll},
@@ -29,6 +31,11 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
       {"GET /v1/coupon-batches/{batch_id}", {"cs_supervisor", "admin"}},
       {"GET /v1/coupon-batches/{batch_id}/coupons", {"cs_supervisor", "admin"}},
       {"GET /v1/events", {"admin", "messaging", "jobs"}},
+      {"POST /v1/messages/pull", {"messaging", "admin"}},
+      {"POST /v1/messages/ack", {"messaging", "admin"}},
+      {"GET /v1/messages", {"messaging", "admin"}},
+      {"POST /v1/messages/replay", {"admin"}},
+      {"POST /v1/carts", {"checkout", "admin"}},
       {"POST /v1/quotes", {"checkout", "admin"}},
       {"POST /v1/orders", {"checkout", "admin"}},
       {"GET /v1/orders/{order_id}", {"checkout", "cs_agent", "cs_supervisor", "admin"}},
@@ -63,6 +70,11 @@ std::string BodyFor(const std::string& method, const std::string& path) {
   }
   if (path.find("/coupons") != std::string::npos) {
     return R"({"issuance_id":"i-matrix","template":"WELCOME","reason":"goodwill"})";
+  }
+  if (path == "/v1/messages/ack") return R"({"message_ids":[1]})";
+  if (path == "/v1/messages/replay") return R"({"after_message_id":0})";
+  if (path == "/v1/carts") {
+    return R"({"customer_id":"c-matrix","cart_id":"cart-matrix","amount_won":10000})";
   }
   if (path == "/v1/coupon-batches") {
     return R"({"batch_id":"b-matrix","template":"WELCOME","reason":"campaign","count":2})";

@@ -1,0 +1,298 @@
+#include "api/webhook_worker.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Timespan.h>
+#include <Poco/URI.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <istream>
+#include <ostream>
+#include <utility>
+#include <vector>
+
+#include "api/crypto.h"
+#include "api/json_render.h"
+#include "api/metrics.h"
+#include "api/service.h"
+#include "core/business_time.h"
+#include "core/messaging.h"
+
+namespace loyalty {
+namespace {
+
+constexpr size_t kMaxErrorChars = 300;          // last_error kept on the message
+constexpr size_t kMaxResponseDrain = 64 * 1024;  // response bytes read to keep the connection
+constexpr Micros kMaxBackoffUs = int64_t{3600} * 1'000'000;
+
+Status CheckRange(const char* field, int v, int lo, int hi) {
+  if (v < lo || v > hi) {
+    return Status::Invalid(field, "must be " + std::to_string(lo) + " to " + std::to_string(hi));
+  }
+  return Status::Ok();
+}
+
+std::string Truncate(std::string s) {
+  if (s.size() > kMaxErrorChars) {
+    s.resize(kMaxErrorChars);
+    // Do not leave half a UTF-8 sequence at the end.
+    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+    if (!s.empty() && (static_cast<unsigned char>(s.back()) & 0x80) != 0) s.pop_back();
+  }
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  const size_t e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Status ValidateWebhookOptions(const WebhookOptions& o) {
+  if (o.url.empty()) return Status::Invalid("webhook_url", "is required");
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(o.url);
+  } catch (const Poco::Exception& e) {
+    return Status::Invalid("webhook_url", "is not a URL: " + e.displayText());
+  }
+  if (uri.getScheme() == "https") {
+    return Status::Invalid("webhook_url",
+                           "https is not supported by this build; use http (e.g. to a local "
+                           "TLS-terminating proxy)");
+  }
+  if (uri.getScheme() != "http") return Status::Invalid("webhook_url", "must be an http:// URL");
+  if (uri.getHost().empty()) return Status::Invalid("webhook_url", "has no host");
+  if (!uri.getUserInfo().empty()) {
+    return Status::Invalid("webhook_url", "must not carry credentials (the signature is the "
+                                          "authentication)");
+  }
+  if (o.secret.size() < kMinWebhookSecretLength) {
+    return Status::Invalid("webhook_secret", "must be at least " +
+                                                 std::to_string(kMinWebhookSecretLength) +
+                                                 " bytes");
+  }
+  LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_max_attempts", o.max_attempts, 1, 100));
+  LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_backoff_seconds", o.backoff_seconds, 1, 86400));
+  LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_timeout_ms", o.timeout_ms, 100, 60000));
+  LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_poll_interval_ms", o.poll_interval_ms, 10, 60000));
+  LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_batch", o.batch, 1, 500));
+  return Status::Ok();
+}
+
+std::string WebhookSignature(const std::string& secret, const std::string& timestamp,
+                             const std::string& body) {
+  return "v1=" + HmacSha256Hex(secret, timestamp + "." + body);
+}
+
+bool VerifyWebhookSignature(const std::string& secret, const std::string& timestamp,
+                            const std::string& body, const std::string& header) {
+  const std::string expected = WebhookSignature(secret, timestamp, body);
+  bool match = false;
+  size_t start = 0;
+  while (start <= header.size()) {
+    size_t end = header.find(',', start);
+    if (end == std::string::npos) end = header.size();
+    // No early exit: every listed signature is compared.
+    if (ConstantTimeEquals(Trim(header.substr(start, end - start)), expected)) match = true;
+    start = end + 1;
+  }
+  return match;
+}
+
+WebhookWorker::WebhookWorker(ServiceEnv& env, WebhookOptions opts)
+    : env_(env), opts_(std::move(opts)) {}
+
+WebhookWorker::~WebhookWorker() { Stop(); }
+
+Status WebhookWorker::Start() {
+  LOYALTY_RETURN_IF_ERROR(ValidateWebhookOptions(opts_));
+  const Poco::URI uri(opts_.url);
+  host_ = uri.getHost();
+  port_ = uri.getPort();
+  path_ = uri.getPathAndQuery();
+  if (path_.empty()) path_ = "/";
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = false;
+    woken_ = true;  // look at the outbox right away
+  }
+  thread_ = std::thread([this] { Loop(); });
+  spdlog::info("webhook delivery to {} (max {} attempts, backoff from {} s)", opts_.url,
+               opts_.max_attempts, opts_.backoff_seconds);
+  return Status::Ok();
+}
+
+void WebhookWorker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  session_.reset();
+}
+
+void WebhookWorker::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void WebhookWorker::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait_for(lock, std::chrono::milliseconds(opts_.poll_interval_ms),
+                 [this] { return stopping_ || woken_; });
+    if (stopping_) return;
+    woken_ = false;
+    lock.unlock();
+    bool more = true;
+    while (more) {
+      more = RunOnce();
+      std::lock_guard<std::mutex> check(mu_);
+      if (stopping_) return;
+    }
+    lock.lock();
+  }
+}
+
+bool WebhookWorker::RunOnce() {
+  ClaimOptions claim;
+  claim.limit = opts_.batch;
+  // Long enough to post the whole batch at the worst timeout, plus a margin.
+  claim.lease_us = static_cast<Micros>(opts_.batch) * (opts_.timeout_ms + 1000) * 1000 +
+                   int64_t{30} * 1'000'000;
+  claim.owner = "webhook";
+  const Ctx ctx{env_.program, env_.clock.NowMicros(), Actor{"webhook", "system"}, env_.random};
+  std::vector<Message> claimed;
+  Status st = env_.executor.Submit([&](Session& s) -> Status {
+    LOYALTY_ASSIGN_OR_RETURN(claimed, ClaimMessages(s, claim, ctx));
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    spdlog::warn("webhook: cannot claim messages: {}", st.ToString());
+    return false;
+  }
+  for (const Message& m : claimed) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return false;  // the rest wait out their lease
+    }
+    Record(m, Post(m));
+  }
+  return static_cast<int>(claimed.size()) >= opts_.batch;
+}
+
+WebhookWorker::Outcome WebhookWorker::Post(const Message& m) {
+  const std::string body = RenderMessage(m);
+  const std::string timestamp = std::to_string(env_.clock.NowMicros() / 1'000'000);
+  Outcome out;
+  try {
+    if (!session_) {
+      session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
+      session_->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(opts_.timeout_ms) *
+                                          1000));
+      session_->setKeepAlive(true);
+      // An idle connection the receiver may have closed is not reused.
+      session_->setKeepAliveTimeout(Poco::Timespan(2, 0));
+    }
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path_,
+                               Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    req.setKeepAlive(true);
+    req.set("User-Agent", "loyalty-webhook/1");
+    req.set("X-Loyalty-Timestamp", timestamp);
+    req.set("X-Loyalty-Signature", WebhookSignature(opts_.secret, timestamp, body));
+    req.set("X-Loyalty-Message-Id", std::to_string(m.message_id));
+    std::ostream& os = session_->sendRequest(req);
+    os.write(body.data(), static_cast<std::streamsize>(body.size()));
+    Poco::Net::HTTPResponse resp;
+    std::istream& is = session_->receiveResponse(resp);
+    char buffer[4096];
+    size_t total = 0;
+    while (is && total <= kMaxResponseDrain) {
+      is.read(buffer, sizeof buffer);
+      const std::streamsize n = is.gcount();
+      if (n <= 0) break;
+      total += static_cast<size_t>(n);
+    }
+    if (total > kMaxResponseDrain || is.bad()) session_.reset();  // not in step any more
+    const int status = static_cast<int>(resp.getStatus());
+    if (status >= 200 && status < 300) {
+      out.delivered = true;
+    } else {
+      out.error = "HTTP " + std::to_string(status);
+    }
+  } catch (const Poco::TimeoutException& e) {
+    session_.reset();
+    out.error = Truncate("timeout: " + e.displayText());
+  } catch (const Poco::Exception& e) {
+    session_.reset();
+    out.error = Truncate("connection: " + e.displayText());
+  } catch (const std::exception& e) {
+    session_.reset();
+    out.error = Truncate(std::string("connection: ") + e.what());
+  }
+  return out;
+}
+
+void WebhookWorker::Record(const Message& m, const Outcome& outcome) {
+  const Ctx ctx{env_.program, env_.clock.NowMicros(), Actor{"webhook", "system"}, env_.random};
+  if (outcome.delivered) {
+    std::vector<AckResult> results;
+    Status st = env_.executor.Submit([&](Session& s) -> Status {
+      LOYALTY_ASSIGN_OR_RETURN(results, AckMessages(s, {m.message_id}, ctx));
+      return Status::Ok();
+    });
+    if (!st.ok()) {  // the lease runs out and the message is sent again (at least once)
+      spdlog::warn("webhook: message {} accepted but not marked delivered: {}", m.message_id,
+                   st.ToString());
+      return;
+    }
+    env_.metrics.CountWebhookDelivered();
+    for (const AckResult& r : results) {
+      if (!r.status.ok()) {
+        spdlog::warn("webhook: message {} accepted; ack says {}", r.message_id,
+                     r.status.ToString());
+      }
+    }
+    return;
+  }
+  env_.metrics.CountWebhookFailed();
+  RetryPolicy policy;
+  policy.max_attempts = opts_.max_attempts;
+  policy.base_backoff_us = static_cast<Micros>(opts_.backoff_seconds) * 1'000'000;
+  policy.max_backoff_us = std::max(kMaxBackoffUs, policy.base_backoff_us);
+  Message updated;
+  Status st = env_.executor.Submit([&](Session& s) -> Status {
+    LOYALTY_ASSIGN_OR_RETURN(updated,
+                             RecordDeliveryFailure(s, m.message_id, outcome.error, policy, ctx));
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    spdlog::warn("webhook: message {} failed ({}) and could not be recorded: {}", m.message_id,
+                 outcome.error, st.ToString());
+    return;
+  }
+  if (updated.status == MessageStatus::kDeadLetter) {
+    env_.metrics.CountWebhookDeadLettered();
+    spdlog::warn("webhook: message {} dead-lettered after {} attempts (last: {})", m.message_id,
+                 updated.attempts, outcome.error);
+  } else {
+    spdlog::info("webhook: message {} attempt {} failed ({}); next not before {}", m.message_id,
+                 updated.attempts, outcome.error, FormatInstant(updated.not_before_us));
+  }
+}
+
+}  // namespace loyalty
