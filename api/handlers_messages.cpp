@@ -25,8 +25,8 @@ constexpr MessageStatus kAllStatuses[] = {MessageStatus::kPending, MessageStatus
                                           MessageStatus::kDeadLetter, MessageStatus::kSuppressed,
                                           MessageStatus::kCancelled};
 
-Result<int64_t> OptIntegerIn(const Poco::JSON::Object& b, const std::string& name,
-                             int64_t fallback, int64_t min, int64_t max) {
+Result<int64_t> OptIntegerIn(const Poco::JSON::Object& b, const std::string& name, int64_t fallback,
+                             int64_t min, int64_t max) {
   LOYALTY_ASSIGN_OR_RETURN(std::optional<int64_t> v, OptInteger(b, name));
   if (!v) return fallback;
   LOYALTY_RETURN_IF_ERROR(CheckRange(name, *v, min, max));
@@ -188,7 +188,8 @@ Result<ApiResponse> HandleReplayMessages(ServiceEnv& env, const ApiRequest& req)
   }
   const Ctx ctx = env.MakeCtx(req.key);
   LOYALTY_ASSIGN_OR_RETURN(
-      ApiResponse out, RunIdempotent(env, req, NaturalKey{}, [&](Session& s) -> Result<ApiResponse> {
+      ApiResponse out,
+      RunIdempotent(env, req, NaturalKey{}, [&](Session& s) -> Result<ApiResponse> {
         LOYALTY_ASSIGN_OR_RETURN(int64_t requeued,
                                  ReplayMessages(s, after, up_to.value_or(0), ctx));
         return ApiResponse::Json(200, JsonWriter().Int("requeued", requeued).Finish());

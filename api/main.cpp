@@ -84,7 +84,8 @@ volatile sig_atomic_t g_stop = 0;
 Result<WebhookOptions> WebhookFromArgs(const Args& a) {
   WebhookOptions w;
   if (!a.Has("webhook-url")) {
-    for (const char* opt : {"webhook-secret-file", "webhook-max-attempts", "webhook-backoff-seconds"}) {
+    for (const char* opt :
+         {"webhook-secret-file", "webhook-max-attempts", "webhook-backoff-seconds"}) {
       if (a.Has(opt)) return Status::Invalid(std::string("--") + opt, "needs --webhook-url");
     }
     return w;
@@ -117,8 +118,8 @@ Result<WebhookOptions> WebhookFromArgs(const Args& a) {
   }
   Status valid = ValidateWebhookOptions(w);
   if (!valid.ok()) {
-    const std::string field = valid.field() == "webhook_secret" ? "--webhook-secret-file"
-                                                                : "--webhook-url";
+    const std::string field =
+        valid.field() == "webhook_secret" ? "--webhook-secret-file" : "--webhook-url";
     return Status::Invalid(field, valid.message());
   }
   return w;
@@ -140,7 +141,7 @@ int Serve(const Args& a) {
         "  --webhook-url URL  also push messages to this http:// URL, signed (docs/messages.md)\n"
         "  --webhook-secret-file FILE  the HMAC-SHA256 signing secret (at least 16 bytes;\n"
         "                     trailing newline ignored); default $LOYALTY_WEBHOOK_SECRET\n"
-        "  --webhook-max-attempts N     failed deliveries before the dead-letter state (default 8)\n"
+        "  --webhook-max-attempts N     failed deliveries before dead letter (default 8)\n"
         "  --webhook-backoff-seconds S  first retry delay, doubled per attempt up to 1 h "
         "(default 30)\n",
         kDbHelp);

@@ -25,9 +25,11 @@
 namespace loyalty {
 namespace {
 
-constexpr size_t kMaxErrorChars = 300;          // last_error kept on the message
+constexpr size_t kMaxErrorChars = 300;           // last_error kept on the message
 constexpr size_t kMaxResponseDrain = 64 * 1024;  // response bytes read to keep the connection
 constexpr Micros kMaxBackoffUs = int64_t{3600} * 1'000'000;
+constexpr Micros kMaxLeaseUs = int64_t{3600} * 1'000'000;  // ClaimMessages' limit
+constexpr Micros kLeaseMarginUs = int64_t{30} * 1'000'000;
 
 Status CheckRange(const char* field, int v, int lo, int hi) {
   if (v < lo || v > hi) {
@@ -71,13 +73,13 @@ Status ValidateWebhookOptions(const WebhookOptions& o) {
   if (uri.getScheme() != "http") return Status::Invalid("webhook_url", "must be an http:// URL");
   if (uri.getHost().empty()) return Status::Invalid("webhook_url", "has no host");
   if (!uri.getUserInfo().empty()) {
-    return Status::Invalid("webhook_url", "must not carry credentials (the signature is the "
-                                          "authentication)");
+    return Status::Invalid("webhook_url",
+                           "must not carry credentials (the signature is the "
+                           "authentication)");
   }
   if (o.secret.size() < kMinWebhookSecretLength) {
-    return Status::Invalid("webhook_secret", "must be at least " +
-                                                 std::to_string(kMinWebhookSecretLength) +
-                                                 " bytes");
+    return Status::Invalid(
+        "webhook_secret", "must be at least " + std::to_string(kMinWebhookSecretLength) + " bytes");
   }
   LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_max_attempts", o.max_attempts, 1, 100));
   LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_backoff_seconds", o.backoff_seconds, 1, 86400));
@@ -170,8 +172,9 @@ bool WebhookWorker::RunOnce() {
   ClaimOptions claim;
   claim.limit = opts_.batch;
   // Long enough to post the whole batch at the worst timeout, plus a margin.
-  claim.lease_us = static_cast<Micros>(opts_.batch) * (opts_.timeout_ms + 1000) * 1000 +
-                   int64_t{30} * 1'000'000;
+  claim.lease_us =
+      std::min(static_cast<Micros>(opts_.batch) * (opts_.timeout_ms + 1000) * 1000 + kLeaseMarginUs,
+               kMaxLeaseUs);
   claim.owner = "webhook";
   const Ctx ctx{env_.program, env_.clock.NowMicros(), Actor{"webhook", "system"}, env_.random};
   std::vector<Message> claimed;
@@ -200,8 +203,8 @@ WebhookWorker::Outcome WebhookWorker::Post(const Message& m) {
   try {
     if (!session_) {
       session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
-      session_->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(opts_.timeout_ms) *
-                                          1000));
+      session_->setTimeout(
+          Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(opts_.timeout_ms) * 1000));
       session_->setKeepAlive(true);
       // An idle connection the receiver may have closed is not reused.
       session_->setKeepAliveTimeout(Poco::Timespan(2, 0));

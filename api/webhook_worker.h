@@ -34,13 +34,13 @@ namespace loyalty {
 struct ServiceEnv;
 
 struct WebhookOptions {
-  std::string url;     // "" = no webhook worker; else http://host[:port]/path
-  std::string secret;  // HMAC key; required with a url (at least kMinWebhookSecretLength)
-  int max_attempts = 8;        // failures before the dead-letter state
-  int backoff_seconds = 30;    // first retry delay; doubled per attempt, at most an hour
-  int timeout_ms = 5000;       // connect / send / receive timeout per request
-  int poll_interval_ms = 1000; // idle wake-up interval (Wake() interrupts it)
-  int batch = 16;              // messages claimed per executor command
+  std::string url;              // "" = no webhook worker; else http://host[:port]/path
+  std::string secret;           // HMAC key; required with a url (at least kMinWebhookSecretLength)
+  int max_attempts = 8;         // failures before the dead-letter state
+  int backoff_seconds = 30;     // first retry delay; doubled per attempt, at most an hour
+  int timeout_ms = 5000;        // connect / send / receive timeout per request
+  int poll_interval_ms = 1000;  // idle wake-up interval (Wake() interrupts it)
+  int batch = 16;               // messages claimed per executor command
 
   bool enabled() const { return !url.empty(); }
 };

@@ -339,6 +339,7 @@ Result<bool> NotifyExpiringPoints(Session& s, const std::string& customer_id, co
                                             .Str("expires_on", FormatLocalDate(expires_on))
                                             .Int("stage", *stage)
                                             .Int("days_left", days_left)
+                                            .Str("status", MessageStatusName(w->message.status))
                                             .Finish(),
                                         ctx));
   }

@@ -232,7 +232,8 @@ std::string DailySummary::ToText() const {
                     s.step.c_str());
     } else {
       std::snprintf(line, sizeof line,
-                    "  %-14s %10lld scanned %10lld changed %6lld failed %8.2f s\n", s.step.c_str(), static_cast<long long>(s.scanned),
+                    "  %-14s %10lld scanned %10lld changed %6lld failed %8.2f s\n",
+                    s.step.c_str(), static_cast<long long>(s.scanned),
                     static_cast<long long>(s.changed), static_cast<long long>(s.failed), s.seconds);
     }
     out += line;

@@ -119,14 +119,15 @@ class MessagesApiTest : public ApiTest {
   // The customer's messages of a type, oldest first.
   std::vector<Poco::JSON::Object::Ptr> CustomerMessages(const std::string& customer_id,
                                                         const std::string& type = "") {
-    HttpResult r = client().Get("/v1/customers/" + customer_id + "/messages" +
-                                    (type.empty() ? "" : "?type=" + type),
-                                Token("cs_agent"));
+    HttpResult r = client().Get(
+        "/v1/customers/" + customer_id + "/messages" + (type.empty() ? "" : "?type=" + type),
+        Token("cs_agent"));
     EXPECT_EQ(r.status, 200) << r.body;
     std::vector<Poco::JSON::Object::Ptr> out;
     if (r.status != 200) return out;
     Poco::JSON::Array::Ptr arr = r.Json()->getArray("messages");
-    for (size_t i = 0; i < arr->size(); ++i) out.push_back(arr->getObject(static_cast<unsigned>(i)));
+    for (size_t i = 0; i < arr->size(); ++i)
+      out.push_back(arr->getObject(static_cast<unsigned>(i)));
     return out;
   }
   // The welcome message of a fresh customer is pulled and acknowledged, so that the
@@ -218,7 +219,8 @@ TEST_F(MessagesApiTest, OneCustomersMessagesComeOutInCreationOrder) {
   for (size_t i = 0; i < arr->size(); ++i) {
     Poco::JSON::Object::Ptr m = arr->getObject(static_cast<unsigned>(i));
     EXPECT_EQ(m->getValue<std::string>("type"), "welcome");
-    if (m->getValue<std::string>("customer_id") == "c-1") c1_welcome = m->getValue<int64_t>("message_id");
+    if (m->getValue<std::string>("customer_id") == "c-1")
+      c1_welcome = m->getValue<int64_t>("message_id");
   }
   ASSERT_GT(c1_welcome, 0);
   EXPECT_TRUE(PullIds().empty()) << "c-1's cart reminder waits for its welcome";
@@ -278,16 +280,18 @@ TEST_F(MessagesApiTest, AdvertisingAtNightWaitsUntilEightWithoutNightConsent) {
   clock_.Advance(31 * kMinute);  // 21:21
   HttpResult at_night = Pull();
   ASSERT_EQ(at_night.Int("count"), 1) << at_night.body;
-  EXPECT_EQ(at_night.Json()->getArray("messages")->getObject(0)->getValue<std::string>("customer_id"),
-            "c-night");
+  EXPECT_EQ(
+      at_night.Json()->getArray("messages")->getObject(0)->getValue<std::string>("customer_id"),
+      "c-night");
   AckAll(MessageIds(at_night.Json()));
   clock_.Set(next_morning - kSecond);  // 07:59:59
   EXPECT_TRUE(PullIds().empty());
   clock_.Set(next_morning);
   HttpResult morning = Pull();
   ASSERT_EQ(morning.Int("count"), 1) << morning.body;
-  EXPECT_EQ(morning.Json()->getArray("messages")->getObject(0)->getValue<std::string>("customer_id"),
-            "c-day");
+  EXPECT_EQ(
+      morning.Json()->getArray("messages")->getObject(0)->getValue<std::string>("customer_id"),
+      "c-day");
 }
 
 TEST_F(MessagesApiTest, AnOrderCancelsThePendingCartReminder) {
@@ -348,14 +352,15 @@ TEST_F(MessagesApiTest, ReplayRequeuesDeliveredMessagesAfterTheCursor) {
   ASSERT_EQ(none.status, 200) << none.body;
   EXPECT_EQ(none.Int("requeued"), 0);
 
-  HttpResult one = client().Post("/v1/messages/replay", Token("admin"),
-                                 R"({"after_message_id":0,"up_to_message_id":)" +
-                                     std::to_string(ids[0]) + "}");
+  HttpResult one =
+      client().Post("/v1/messages/replay", Token("admin"),
+                    R"({"after_message_id":0,"up_to_message_id":)" + std::to_string(ids[0]) + "}");
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_EQ(one.Int("requeued"), 1);
   EXPECT_EQ(PullIds(), std::vector<int64_t>{ids[0]});
 
-  HttpResult all = client().Post("/v1/messages/replay", Token("admin"), R"({"after_message_id":0})");
+  HttpResult all =
+      client().Post("/v1/messages/replay", Token("admin"), R"({"after_message_id":0})");
   ASSERT_EQ(all.status, 200) << all.body;
   EXPECT_EQ(all.Int("requeued"), 1) << "the leased one is pending, not delivered";
   clock_.Advance(2 * kMinute);
@@ -377,7 +382,8 @@ TEST_F(MessagesApiTest, TheFeedPagesAndFilters) {
   ASSERT_EQ(second.size(), 1u);
   EXPECT_GT(second[0], first[1]);
   EXPECT_FALSE(page2.Json()->getValue<bool>("has_more"));
-  HttpResult empty = client().Get("/v1/messages?after=" + std::to_string(second[0]), Token("admin"));
+  HttpResult empty =
+      client().Get("/v1/messages?after=" + std::to_string(second[0]), Token("admin"));
   EXPECT_EQ(empty.Str("next_cursor"), std::to_string(second[0]));
 
   HttpResult c2 = client().Get("/v1/messages?customer_id=c-2", Token("messaging"));
@@ -427,9 +433,9 @@ TEST_F(MessagesApiTest, BadInputIsRefusedAndChangesNothing) {
                               R"({"after_message_id":5,"up_to_message_id":5})"),
                 "up_to_message_id");
 
-  ExpectInvalid(client().Post("/v1/carts", Token("checkout"),
-                              R"({"customer_id":"c-1","amount_won":1000})"),
-                "cart_id");
+  ExpectInvalid(
+      client().Post("/v1/carts", Token("checkout"), R"({"customer_id":"c-1","amount_won":1000})"),
+      "cart_id");
   ExpectInvalid(client().Post("/v1/carts", Token("checkout"),
                               R"({"customer_id":"c-1","cart_id":"k","amount_won":0})"),
                 "amount_won");
@@ -455,11 +461,12 @@ TEST_F(MessagesApiTest, RolesOfTheMessageRoutes) {
   MakeCustomer("c-1");
   EXPECT_EQ(client().Post("/v1/messages/pull", Token("checkout"), "{}").status, 403);
   EXPECT_EQ(client().Post("/v1/messages/pull", Token("jobs"), "{}").status, 403);
-  EXPECT_EQ(client().Post("/v1/messages/replay", Token("messaging"), R"({"after_message_id":0})")
-                .status,
-            403);
-  EXPECT_EQ(client().Post("/v1/carts", Token("messaging"),
-                          R"({"customer_id":"c-1","cart_id":"k","amount_won":10})")
+  EXPECT_EQ(
+      client().Post("/v1/messages/replay", Token("messaging"), R"({"after_message_id":0})").status,
+      403);
+  EXPECT_EQ(client()
+                .Post("/v1/carts", Token("messaging"),
+                      R"({"customer_id":"c-1","cart_id":"k","amount_won":10})")
                 .status,
             403);
   EXPECT_EQ(client().Get("/v1/messages", Token("cs_supervisor")).status, 403);
@@ -473,8 +480,8 @@ TEST_F(MessagesApiTest, RolesOfTheMessageRoutes) {
 
 TEST_F(MessagesApiTest, TheQuoteTellsHowMuchMoreReachesTheNextThreshold) {
   MakeCustomer("c-1");
-  HttpResult below = client().Post("/v1/quotes", Token("checkout"),
-                                   R"({"customer_id":"c-1","amount_won":49000})");
+  HttpResult below =
+      client().Post("/v1/quotes", Token("checkout"), R"({"customer_id":"c-1","amount_won":49000})");
   ASSERT_EQ(below.status, 200) << below.body;
   Poco::JSON::Object::Ptr q = below.Json();
   ASSERT_FALSE(q->isNull("next_threshold")) << below.body;
@@ -486,8 +493,8 @@ TEST_F(MessagesApiTest, TheQuoteTellsHowMuchMoreReachesTheNextThreshold) {
   EXPECT_TRUE(q->has("tier_on_confirmation"));
   EXPECT_TRUE(q->has("gap_to_next_tier_won"));
 
-  HttpResult above = client().Post("/v1/quotes", Token("checkout"),
-                                   R"({"customer_id":"c-1","amount_won":60000})");
+  HttpResult above =
+      client().Post("/v1/quotes", Token("checkout"), R"({"customer_id":"c-1","amount_won":60000})");
   ASSERT_EQ(above.status, 200) << above.body;
   EXPECT_TRUE(above.Json()->isNull("next_threshold")) << above.body;
 }

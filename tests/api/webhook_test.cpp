@@ -105,9 +105,9 @@ class Receiver {
     r.signature = req.get("X-Loyalty-Signature", "");
     r.message_id = req.get("X-Loyalty-Message-Id", "");
     // The recipe of docs/messages.md, written out: HMAC-SHA256 over "<timestamp>.<body>".
-    r.verified = !r.timestamp.empty() &&
-                 ConstantTimeEquals(r.signature, "v1=" + HmacSha256Hex(kSecret, r.timestamp +
-                                                                              "." + r.body));
+    r.verified =
+        !r.timestamp.empty() &&
+        ConstantTimeEquals(r.signature, "v1=" + HmacSha256Hex(kSecret, r.timestamp + "." + r.body));
     try {
       Poco::JSON::Parser parser;
       auto obj = parser.parse(r.body).extract<Poco::JSON::Object::Ptr>();
@@ -204,21 +204,26 @@ class WebhookTest : public ApiTest {
     return w;
   }
 
+  void MakeCustomerWith(const std::string& id) {  // with marketing consent
+    HttpResult r =
+        client().Put("/v1/customers/" + id, Token("checkout"), R"({"marketing_consent":true})");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
   // The message as the feed shows it.
-  Poco::JSON::Object::Ptr Message(int64_t id) {
-    HttpResult r = client().Get("/v1/messages?after=" + std::to_string(id - 1) + "&limit=1",
-                                Token("admin"));
+  Poco::JSON::Object::Ptr MessageById(int64_t id) {
+    HttpResult r =
+        client().Get("/v1/messages?after=" + std::to_string(id - 1) + "&limit=1", Token("admin"));
     EXPECT_EQ(r.status, 200) << r.body;
     Poco::JSON::Array::Ptr arr = r.Json()->getArray("messages");
     if (arr->size() != 1) return nullptr;
     return arr->getObject(0);
   }
   std::string StatusOf(int64_t id) {
-    Poco::JSON::Object::Ptr m = Message(id);
+    Poco::JSON::Object::Ptr m = MessageById(id);
     return m.isNull() ? "" : m->getValue<std::string>("status");
   }
   int64_t AttemptsOf(int64_t id) {
-    Poco::JSON::Object::Ptr m = Message(id);
+    Poco::JSON::Object::Ptr m = MessageById(id);
     return m.isNull() ? -1 : m->getValue<int64_t>("attempts");
   }
   std::vector<int64_t> Ids(const std::string& query) {
@@ -232,7 +237,9 @@ class WebhookTest : public ApiTest {
     return ids;
   }
   std::string Metrics() { return client().Get("/metrics", "").body; }
-  bool HasMetric(const std::string& line) { return Metrics().find(line + "\n") != std::string::npos; }
+  bool HasMetric(const std::string& line) {
+    return Metrics().find(line + "\n") != std::string::npos;
+  }
   HttpResult PostCart(const std::string& customer_id, const std::string& cart_id) {
     return client().Post("/v1/carts", Token("checkout"),
                          R"({"customer_id":")" + customer_id + R"(","cart_id":")" + cart_id +
@@ -309,8 +316,8 @@ TEST_F(WebhookTest, DeliversSignedMessagesOnePerRequest) {
   EXPECT_EQ(r.timestamp, std::to_string(clock_.NowMicros() / kSecond));
   // Verification fails with the wrong secret or a body changed on the way.
   EXPECT_TRUE(VerifyWebhookSignature(kSecret, r.timestamp, r.body, r.signature));
-  EXPECT_FALSE(VerifyWebhookSignature("not-the-secret-0123456789", r.timestamp, r.body,
-                                      r.signature));
+  EXPECT_FALSE(
+      VerifyWebhookSignature("not-the-secret-0123456789", r.timestamp, r.body, r.signature));
   std::string tampered = r.body;
   tampered.replace(tampered.find("c-1"), 3, "c-2");
   EXPECT_FALSE(VerifyWebhookSignature(kSecret, r.timestamp, tampered, r.signature));
@@ -340,7 +347,8 @@ TEST_F(WebhookTest, RetriesWithBackoffUntilAccepted) {
   ASSERT_TRUE(WaitFor([&] { return receiver_.count() >= 1; }));
   const int64_t id = std::stoll(receiver_.requests()[0].message_id);
   ASSERT_TRUE(WaitFor([&] { return AttemptsOf(id) == 1; }));
-  Poco::JSON::Object::Ptr m = Message(id);
+  Poco::JSON::Object::Ptr m = MessageById(id);
+  ASSERT_FALSE(m.isNull());
   EXPECT_EQ(m->getValue<std::string>("status"), "pending");
   EXPECT_EQ(m->getValue<std::string>("last_error"), "HTTP 503");
   EXPECT_GT(m->getValue<std::string>("not_before"), FormatInstant(clock_.NowMicros()))
@@ -404,19 +412,20 @@ TEST_F(WebhookTest, DeadLetterAfterMaxAttemptsReleasesTheCustomersNextMessage) {
 TEST_F(WebhookTest, OneCustomersMessagesArriveInCreationOrder) {
   // Every message is refused the first time it is offered.
   auto seen = std::make_shared<std::map<std::string, int>>();
-  receiver_.SetPolicy([seen](const Received& r, int) {
-    return (*seen)[r.message_id]++ == 0 ? 503 : 200;
-  });
+  receiver_.SetPolicy(
+      [seen](const Received& r, int) { return (*seen)[r.message_id]++ == 0 ? 503 : 200; });
   MakeCustomerWith("c-1");
   ASSERT_EQ(PostCart("c-1", "cart-1").status, 202);
   ASSERT_EQ(PostCart("c-1", "cart-2").status, 202);
   MakeCustomer("c-2");
   clock_.Advance(31 * kMinute);
-  ASSERT_TRUE(WaitFor([&] {
-    clock_.Advance(5 * kSecond);  // let the backoffs pass
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    return Ids("status=delivered").size() == 4;
-  }, 20000));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        clock_.Advance(5 * kSecond);  // let the backoffs pass
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return Ids("status=delivered").size() == 4;
+      },
+      20000));
 
   std::map<std::string, std::vector<Received>> by_customer;
   for (const Received& r : receiver_.requests()) by_customer[r.customer_id].push_back(r);
@@ -453,26 +462,28 @@ TEST_F(WebhookTest, ServeRefusesAWebhookWithoutASecret) {
     const int rc = p == nullptr ? -1 : pclose(p);
     return std::make_pair(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out);
   };
-  auto [rc, out] = run("--webhook-url http://127.0.0.1:9/hook");
-  EXPECT_EQ(rc, 1) << out;
-  EXPECT_NE(out.find("secret"), std::string::npos) << out;
+  auto missing = run("--webhook-url http://127.0.0.1:9/hook");
+  EXPECT_EQ(missing.first, 1) << missing.second;
+  EXPECT_NE(missing.second.find("secret"), std::string::npos) << missing.second;
 
   {
     std::ofstream f(dir_.File("short.secret"));
     f << "short\n";
   }
-  std::tie(rc, out) =
-      run("--webhook-url http://127.0.0.1:9/hook --webhook-secret-file " + dir_.File("short.secret"));
-  EXPECT_EQ(rc, 1) << out;
-  EXPECT_NE(out.find("--webhook-secret-file"), std::string::npos) << out;
-
-  std::tie(rc, out) = run("--webhook-secret-file " + dir_.File("short.secret"));
-  EXPECT_EQ(rc, 1) << out;
-  EXPECT_NE(out.find("needs --webhook-url"), std::string::npos) << out;
-
-  std::tie(rc, out) = run("--webhook-url https://shop.example/hook --webhook-secret-file " +
+  auto short_secret = run("--webhook-url http://127.0.0.1:9/hook --webhook-secret-file " +
                           dir_.File("short.secret"));
-  EXPECT_EQ(rc, 1) << out;
+  EXPECT_EQ(short_secret.first, 1) << short_secret.second;
+  EXPECT_NE(short_secret.second.find("--webhook-secret-file"), std::string::npos)
+      << short_secret.second;
+
+  auto no_url = run("--webhook-secret-file " + dir_.File("short.secret"));
+  EXPECT_EQ(no_url.first, 1) << no_url.second;
+  EXPECT_NE(no_url.second.find("needs --webhook-url"), std::string::npos) << no_url.second;
+
+  auto https = run("--webhook-url https://shop.example/hook --webhook-secret-file " +
+                   dir_.File("short.secret"));
+  EXPECT_EQ(https.first, 1) << https.second;
+  EXPECT_NE(https.second.find("https"), std::string::npos) << https.second;
 }
 
 }  // namespace

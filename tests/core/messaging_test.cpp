@@ -172,7 +172,8 @@ TEST(MessagingTest, TheMessagingProgrammeIsValid) {
 TEST(MessagingTest, TheDemoProgrammeDeclaresEveryType) {
   std::string demo = DemoProgramJson();
   for (const std::string& t : MessageTypes()) {
-    EXPECT_NE(demo.find("\"" + t + "\": {\"enabled\": true"), std::string::npos) << t;
+    EXPECT_NE(demo.find("\"" + t + "\": {\"enabled\": "), std::string::npos) << t;
+    EXPECT_NE(demo.find("\"type\": \"" + t + "\""), std::string::npos) << t;
   }
 }
 
