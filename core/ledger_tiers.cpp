@@ -123,8 +123,13 @@ Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& c
     n.gap_won = std::max<Won>(0, next.threshold_won - now.spend_won);
     n.gap_orders = std::max<int32_t>(0, next.min_orders - now.orders);
     if (p.tiering.window == WindowKind::kRollingMonths && now.earliest != 0) {
-      // The oldest spend leaves the window once the window starts after it.
-      n.gap_valid_through = ToDateKey(AddMonths(FromDateKey(now.earliest), p.tiering.window_months));
+      // The oldest spend leaves the window once the window starts after it: the answer is the
+      // last date whose window still starts on or before it (about earliest + N months - 1 day;
+      // stepped through WindowFor so month-end clamping, e.g. 29 February, agrees with the job).
+      const LocalDate earliest = FromDateKey(now.earliest);
+      LocalDate last = AddDays(AddMonths(earliest, p.tiering.window_months), -3);
+      while (WindowFor(p.tiering, AddDays(last, 1)).start <= now.earliest) last = AddDays(last, 1);
+      n.gap_valid_through = ToDateKey(last);
     }
     out.next = n;
   }

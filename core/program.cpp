@@ -427,7 +427,7 @@ std::string DemoProgramJson() {
                     "within_percent_bp": 1000, "daily_cap": 1},
       "tier_at_risk": {"enabled": true, "template": "TIER_AT_RISK", "daily_cap": 1},
       "points_expiring": {"enabled": true, "template": "POINTS_EXPIRING", "stages": [60, 30, 3]},
-      "welcome": {"enabled": false, "template": "WELCOME", "coupon_template": "WELCOME"},
+      "welcome": {"enabled": true, "template": "WELCOME", "coupon_template": "WELCOME"},
       "first_purchase_reminder": {"enabled": true, "template": "FIRST_PURCHASE", "days": 7},
       "review_request": {"enabled": true, "template": "REVIEW_REQUEST", "days": 3},
       "repurchase_reminder": {"enabled": true, "template": "REPURCHASE", "days": 30},

@@ -122,7 +122,10 @@ TEST_F(LedgerTiersTest, ProgressIsInWonFromTheSameRecordsAsTheJob) {
   ASSERT_TRUE(p->next.has_value());
   EXPECT_EQ(p->next->tier, "GOLD");
   EXPECT_EQ(p->next->gap_won, 630000);
-  EXPECT_EQ(p->next->gap_valid_through, 20261205);  // then the 5 Dec 2025 order leaves
+  // The window of 5 Dec 2026 starts on 6 Dec 2025: the 5 Dec 2025 order counts through the 4th.
+  EXPECT_EQ(p->next->gap_valid_through, 20261204);
+  EXPECT_LE(WindowFor(program_.tiering, LocalDate{2026, 12, 4}).start, 20251205);
+  EXPECT_GT(WindowFor(program_.tiering, LocalDate{2026, 12, 5}).start, 20251205);
   ASSERT_TRUE(p->keep.has_value());
   EXPECT_EQ(p->keep->evaluation_date, (LocalDate{2026, 12, 1}));
   EXPECT_EQ(p->keep->window.start, 20251202);
