@@ -1,6 +1,6 @@
 // The daily job: the scheduled half of the ledger and the tiers, for one business date D.
 //
-// Steps, in this order (docs/jobs.md says why this order):
+// Steps, in this order (docs/tiers.md says why this order):
 //   1. activate  pending points whose pending period ended by T (PendingMode days modes)
 //   2. expire    available lots due by T
 //   3. spend     recompute every customer's window spend as of D (one set-based statement)
