@@ -405,7 +405,7 @@ std::string DemoProgramJson() {
        "text": "[소멸 예정 포인트 안내] #{points}포인트가 #{expires_on}에 소멸됩니다. (#{days_left}일 남음)",
        "sms_text": "#{points}P가 #{expires_on}에 소멸됩니다"},
       {"code": "WELCOME", "type": "welcome", "category": "informational",
-       "text": "Demo Shop 가입을 환영합니다! 가입 축하 쿠폰 #{coupon_name}(#{coupon_code})이 발급되었어요. #{coupon_valid_until}까지 사용하세요.",
+       "text": "Demo Shop 가입을 환영합니다! #{coupon_name} 쿠폰(#{coupon_code})이 발급되었어요. #{coupon_valid_until}까지 사용하세요.",
        "sms_text": "가입 축하 쿠폰 #{coupon_code} (#{coupon_valid_until}까지)"},
       {"code": "FIRST_PURCHASE", "type": "first_purchase_reminder", "category": "advertising",
        "text": "(광고) 가입하신 지 #{days_since_signup}일이 지났어요. 첫 구매 혜택을 놓치지 마세요!"},
