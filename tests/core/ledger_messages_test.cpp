@@ -8,29 +8,12 @@
 #include "core/ledger_internal.h"
 #include "core/messaging.h"
 #include "tests/core/coupon_test_util.h"
+#include "tests/core/messaging_test_util.h"
 
 namespace loyalty::testing {
 namespace {
 
 constexpr Micros kMinuteUs = 60'000'000;
-
-MessageTemplate Tmpl(const char* code, const char* type, const char* text,
-                     MessageCategory category, const char* sms = "") {
-  MessageTemplate t;
-  t.code = code;
-  t.type = type;
-  t.category = category;
-  t.text = text;
-  t.sms_text = sms;
-  return t;
-}
-
-TriggerSettings On(const char* template_code) {
-  TriggerSettings t;
-  t.enabled = true;
-  t.template_code = template_code;
-  return t;
-}
 
 // CouponProgram (WELCOME, SILVER_UP, BDAY birthday coupon of BRONZE, EXTRA) with every trigger
 // on: welcome with the WELCOME coupon, tier_near within ₩50,000, notices 60/30/3 days before

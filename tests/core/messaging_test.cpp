@@ -9,27 +9,11 @@
 #include <functional>
 
 #include "tests/core/coupon_test_util.h"
+#include "tests/core/messaging_test_util.h"
 #include "tests/core/test_util.h"
 
 namespace loyalty::testing {
 namespace {
-
-MessageTemplate Tmpl(const char* code, const char* type, const std::string& text,
-                     MessageCategory category = MessageCategory::kInformational) {
-  MessageTemplate t;
-  t.code = code;
-  t.type = type;
-  t.category = category;
-  t.text = text;
-  return t;
-}
-
-TriggerSettings On(const char* template_code) {
-  TriggerSettings t;
-  t.enabled = true;
-  t.template_code = template_code;
-  return t;
-}
 
 // CouponProgram with one valid template and trigger per type.
 Program MessagingProgram() {

@@ -15,6 +15,7 @@
 #include "core/shard.h"
 #include "jobs/daily_job.h"
 #include "tests/core/coupon_test_util.h"
+#include "tests/core/messaging_test_util.h"
 #include "tests/core/test_util.h"
 
 namespace loyalty {
@@ -32,30 +33,18 @@ Program MessagesProgram() {
   p.tiering.evaluation_day = 1;
   p.tiering.window_months = 6;
   p.coupons.templates = {testing::FixedTemplate("COMEBACK", 5000, 0)};
-  auto tmpl = [](const char* code, const char* type, const char* text) {
-    MessageTemplate t;
-    t.code = code;
-    t.type = type;
-    t.category = MessageCategory::kInformational;
-    t.text = text;
-    return t;
-  };
+  using testing::Tmpl;
   MessagingSettings& m = p.messaging;
   m.templates = {
-      tmpl("NEAR", kMsgTierNear, "#{next_tier_name}까지 #{gap_won}원"),
-      tmpl("AT_RISK", kMsgTierAtRisk, "#{evaluation_date}까지 #{needed_won}원"),
-      tmpl("EXPIRING", kMsgPointsExpiring, "#{points}P #{expires_on} 소멸 (#{days_left}일)"),
-      tmpl("FIRST", kMsgFirstPurchaseReminder, "가입 #{days_since_signup}일"),
-      tmpl("REVIEW", kMsgReviewRequest, "주문 #{order_id} 리뷰"),
-      tmpl("REPURCHASE", kMsgRepurchaseReminder, "#{days_since_last_order}일 전 주문"),
-      tmpl("WINBACK", kMsgWinback, "#{coupon_name} #{coupon_code} (#{coupon_valid_until})"),
+      Tmpl("NEAR", kMsgTierNear, "#{next_tier_name}까지 #{gap_won}원"),
+      Tmpl("AT_RISK", kMsgTierAtRisk, "#{evaluation_date}까지 #{needed_won}원"),
+      Tmpl("EXPIRING", kMsgPointsExpiring, "#{points}P #{expires_on} 소멸 (#{days_left}일)"),
+      Tmpl("FIRST", kMsgFirstPurchaseReminder, "가입 #{days_since_signup}일"),
+      Tmpl("REVIEW", kMsgReviewRequest, "주문 #{order_id} 리뷰"),
+      Tmpl("REPURCHASE", kMsgRepurchaseReminder, "#{days_since_last_order}일 전 주문"),
+      Tmpl("WINBACK", kMsgWinback, "#{coupon_name} #{coupon_code} (#{coupon_valid_until})"),
   };
-  auto trigger = [](const char* code) {
-    TriggerSettings t;
-    t.enabled = true;
-    t.template_code = code;
-    return t;
-  };
+  auto trigger = [](const char* code) { return testing::On(code); };
   TriggerSettings near = trigger("NEAR");
   near.within_won = 50000;
   near.within_bp = 1000;
