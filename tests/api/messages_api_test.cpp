@@ -8,6 +8,7 @@
 
 #include "core/messaging.h"
 #include "tests/api/api_test_util.h"
+#include "tests/api/messaging_api_util.h"
 
 namespace loyalty::apitest {
 namespace {
@@ -15,35 +16,6 @@ namespace {
 constexpr Micros kMinute = 60'000'000;
 constexpr Micros kSecond = 1'000'000;
 
-// Welcome (informational) on sign-up; a cart reminder (advertising) 30 minutes after a cart;
-// no caps; one order threshold. Only the common slots, so the test does not depend on the
-// types' own slot names.
-MessagingSettings TestMessaging() {
-  MessagingSettings m;
-  MessageTemplate hello;
-  hello.code = "HELLO";
-  hello.type = kMsgWelcome;
-  hello.category = MessageCategory::kInformational;
-  hello.text = "#{customer_id}님, 가입을 환영합니다!";
-  MessageTemplate cart;
-  cart.code = "CART";
-  cart.type = kMsgCartReminder;
-  cart.category = MessageCategory::kAdvertising;
-  cart.text = "(광고) #{customer_id}님, 장바구니에 담아두신 상품이 기다리고 있어요.";
-  cart.sms_text = "(광고) 장바구니를 확인하세요";
-  m.templates = {hello, cart};
-  TriggerSettings welcome;
-  welcome.enabled = true;
-  welcome.template_code = "HELLO";
-  TriggerSettings reminder;
-  reminder.enabled = true;
-  reminder.template_code = "CART";
-  reminder.minutes = 30;
-  m.triggers = {{kMsgWelcome, welcome}, {kMsgCartReminder, reminder}};
-  m.order_thresholds = {{50000, "무료배송"}};
-  m.daily_cap_per_customer = 0;
-  return m;
-}
 
 std::vector<int64_t> MessageIds(const Poco::JSON::Object::Ptr& body) {
   std::vector<int64_t> ids;

@@ -26,6 +26,7 @@
 #include "api/webhook_worker.h"
 #include "core/messaging.h"
 #include "tests/api/api_test_util.h"
+#include "tests/api/messaging_api_util.h"
 
 namespace loyalty::apitest {
 namespace {
@@ -139,28 +140,6 @@ class Receiver {
   int port_ = 0;
 };
 
-MessagingSettings TestMessaging() {
-  MessagingSettings m;
-  MessageTemplate hello;
-  hello.code = "HELLO";
-  hello.type = kMsgWelcome;
-  hello.text = "#{customer_id}님, 가입을 환영합니다!";
-  MessageTemplate cart;
-  cart.code = "CART";
-  cart.type = kMsgCartReminder;
-  cart.category = MessageCategory::kAdvertising;
-  cart.text = "(광고) #{customer_id}님, 장바구니를 확인하세요.";
-  m.templates = {hello, cart};
-  TriggerSettings welcome;
-  welcome.enabled = true;
-  welcome.template_code = "HELLO";
-  TriggerSettings reminder;
-  reminder.enabled = true;
-  reminder.template_code = "CART";
-  reminder.minutes = 30;
-  m.triggers = {{kMsgWelcome, welcome}, {kMsgCartReminder, reminder}};
-  return m;
-}
 
 template <typename Pred>
 bool WaitFor(Pred pred, int timeout_ms = 10000) {
