@@ -187,7 +187,10 @@ Result<Points> ExpireDueLots(Session& s, const std::string& customer_id, const C
 // spend records, decides with DecideTier and applies a move). Returns the decision taken.
 Result<TierDecision> EvaluateTier(Session& s, const std::string& customer_id, const LocalDate& d,
                                   const Ctx& ctx);
-Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& ctx);
+// with_keep = false leaves `keep` absent (and skips the sum of spend it needs): for callers
+// that only look at `next` (the nudge step, when no tier_at_risk message can be due).
+Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& ctx,
+                                     bool with_keep = true);
 
 // ---- coupons (docs/coupons.md) ----
 struct IssueCouponRequest {

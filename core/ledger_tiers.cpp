@@ -103,7 +103,8 @@ Result<TierDecision> EvaluateTier(Session& s, const std::string& customer_id, co
   return decision;
 }
 
-Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& ctx) {
+Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& ctx,
+                                     bool with_keep) {
   const Program& p = ctx.program;
   TierProgress out;
   out.tier = c.tier;
@@ -133,7 +134,7 @@ Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& c
     }
     out.next = n;
   }
-  if (current > 0) {
+  if (with_keep && current > 0) {
     TierProgress::Keep k;
     k.evaluation_date = NextEvaluationDate(p.tiering, out.business_date);
     k.window = WindowFor(p.tiering, k.evaluation_date);

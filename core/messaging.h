@@ -95,6 +95,9 @@ struct MessageRequest {
   std::map<std::string, std::string> variables;  // the type's own slots (common ones are added)
   std::string dedupe_key;                        // required
   Micros earliest_us = 0;                        // 0 = ctx.now_us (cart reminders: later)
+  // The caller looked dedupe_key up in this transaction and found no message: EnqueueMessage
+  // skips its own look-up (a concurrent writer still meets the UNIQUE key and is replayed).
+  bool dedupe_checked = false;
 };
 struct MessageWrite {
   Message message;

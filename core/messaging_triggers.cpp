@@ -103,8 +103,11 @@ Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c,
   const TriggerSettings* t = p.messaging.Enabled(r.type);
   if (t == nullptr) return MaybeWrite{};
   if (r.dedupe_key.empty()) return Status::Invalid("dedupe_key", "is required");
-  LOYALTY_ASSIGN_OR_RETURN(std::optional<Message> prior, s.FindMessageByDedupeKey(r.dedupe_key));
-  if (prior) return MaybeWrite{MessageWrite{std::move(*prior), true}};
+  std::optional<Message> prior;
+  if (!r.dedupe_checked) {
+    LOYALTY_ASSIGN_OR_RETURN(prior, s.FindMessageByDedupeKey(r.dedupe_key));
+    if (prior) return MaybeWrite{MessageWrite{std::move(*prior), true}};
+  }
   const MessageTemplate* tmpl = p.messaging.FindTemplate(t->template_code);
   if (tmpl == nullptr) {
     return Status(Code::kInternal, "the " + r.type + " trigger names no template of the programme");
@@ -247,11 +250,37 @@ Result<bool> NudgeTier(Session& s, const std::string& customer_id, const LocalDa
   if (near == nullptr && !at_risk) return false;
   LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, customer_id));
   const Ctx as_of{p, AsOf(d, ctx), ctx.actor, ctx.random};
-  LOYALTY_ASSIGN_OR_RETURN(TierProgress progress, ComputeProgress(s, c, as_of));
+  // What ComputeProgress will say, as far as it is known before summing any spend (its
+  // business date is d): which message could be due, and its dedupe key. A key already used
+  // means nothing to write for that message (EnqueueMessage would replay it), so a rerun on
+  // the same month costs a look-up, and the spend is summed only for a message still possible.
+  const size_t idx = TierIndex(p, c.tier);
+  std::string near_key;
+  if (near != nullptr && idx + 1 < p.tiers.size()) {
+    near_key = "tier_near:" + c.customer_id + ":" + p.tiers[idx + 1].code + ":" +
+               std::to_string(ToDateKey(d) / 100);
+    LOYALTY_ASSIGN_OR_RETURN(std::optional<Message> prior, s.FindMessageByDedupeKey(near_key));
+    if (prior) near_key.clear();
+  }
+  std::string risk_key;
+  if (at_risk && idx > 0 && p.tiers[idx].downgradable) {  // else Keep::lifetime or no keep
+    const LocalDate eval = NextEvaluationDate(p.tiering, d);
+    const int days_left = DaysBetween(d, eval);
+    const LocalDate retained =
+        AddMonths(BusinessDate(c.tier_since_us, p.time_zone), p.tiering.retention_months);
+    if (!(eval < retained) && days_left >= 0 && days_left <= p.messaging.tier_at_risk_days) {
+      risk_key = "tier_at_risk:" + c.customer_id + ":" + DateKeyText(ToDateKey(eval));
+      LOYALTY_ASSIGN_OR_RETURN(std::optional<Message> prior, s.FindMessageByDedupeKey(risk_key));
+      if (prior) risk_key.clear();
+    }
+  }
+  if (near_key.empty() && risk_key.empty()) return false;
+  LOYALTY_ASSIGN_OR_RETURN(TierProgress progress,
+                           ComputeProgress(s, c, as_of, /*with_keep=*/!risk_key.empty()));
   const int64_t seq = c.event_seq;
   bool wrote = false;
 
-  if (near != nullptr && progress.next && progress.next->gap_won > 0) {
+  if (!near_key.empty() && progress.next && progress.next->gap_won > 0) {
     const TierProgress::Next& n = *progress.next;
     const bool by_won = near->within_won > 0 && n.gap_won <= near->within_won;
     const bool by_share =
@@ -265,8 +294,8 @@ Result<bool> NudgeTier(Session& s, const std::string& customer_id, const LocalDa
       }
       MessageRequest r;
       r.type = kMsgTierNear;
-      r.dedupe_key = "tier_near:" + c.customer_id + ":" + n.tier + ":" +
-                     std::to_string(ToDateKey(d) / 100);
+      r.dedupe_key = std::move(near_key);
+      r.dedupe_checked = true;
       r.variables = {{"next_tier", n.tier},
                      {"next_tier_name", TierName(p, n.tier)},
                      {"gap_won", FormatWon(n.gap_won)},
@@ -278,15 +307,15 @@ Result<bool> NudgeTier(Session& s, const std::string& customer_id, const LocalDa
     }
   }
 
-  if (at_risk && progress.keep) {
+  if (!risk_key.empty() && progress.keep) {
     const TierProgress::Keep& k = *progress.keep;
     const int days_left = DaysBetween(d, k.evaluation_date);
     if (!k.lifetime && !k.retained_until && (k.needed_won > 0 || k.needed_orders > 0) &&
         days_left >= 0 && days_left <= p.messaging.tier_at_risk_days) {
       MessageRequest r;
       r.type = kMsgTierAtRisk;
-      r.dedupe_key =
-          "tier_at_risk:" + c.customer_id + ":" + DateKeyText(ToDateKey(k.evaluation_date));
+      r.dedupe_key = std::move(risk_key);
+      r.dedupe_checked = true;
       r.variables = {{"evaluation_date", FormatLocalDate(k.evaluation_date)},
                      {"needed_won", FormatWon(k.needed_won)},
                      {"needed_orders", std::to_string(k.needed_orders)}};

@@ -2,7 +2,14 @@
 //   tier_bench gen   DB CUSTOMERS ORDERS   synthetic spend over 18 months ending 2026-11-01
 //   tier_bench plain DB                    the plain SQL baseline: one GROUP BY customer over the
 //                                          covering index, written back to the customers
-//   tier_bench job   DB                    `jobs daily` for 2026-11-01 (all steps, real code)
+//   tier_bench job   DB [BATCH] [--no-messaging]
+//                                          `jobs daily` for 2026-11-01 (all steps, real code;
+//                                          coupon codes from SystemRandom). --no-messaging
+//                                          switches the programme's messaging triggers off, so
+//                                          only the steps before the messages run (the figure
+//                                          of the tier step from before messaging existed).
+//                                          The job's steps change the db: run each job variant
+//                                          on its own copy of a generated db.
 // Each mode prints its wall time and the process's peak resident memory.
 //
 // The generator writes customers and qualifying-spend records directly (the tables the tier
@@ -19,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "api/crypto.h"
 #include "api/program_json.h"
 #include "core/clock.h"
 #include "core/tiers.h"
@@ -156,8 +164,11 @@ int Plain(const std::string& path) {
   return 0;
 }
 
-int Job(const std::string& path, int batch_size) {
+int Job(const std::string& path, int batch_size, bool messaging) {
   Program p = ParseProgramJson(DemoProgramJson()).value();
+  if (!messaging) {
+    for (auto& [type, trigger] : p.messaging.triggers) trigger.enabled = false;
+  }
   auto store = SqliteStore::Open(path).value();
   {
     sqlite3* db = OpenRaw(path);
@@ -169,6 +180,7 @@ int Job(const std::string& path, int batch_size) {
   DailyJobOptions o;
   o.date = kJobDate;
   o.batch_size = batch_size;
+  o.random = &SystemRandom::Instance();
   double t0 = Now();
   auto s = job.Run(o);
   double secs = Now() - t0;
@@ -177,7 +189,8 @@ int Job(const std::string& path, int batch_size) {
     return 1;
   }
   std::printf("%s", s->ToText().c_str());
-  std::printf("jobs daily: %.2f s, peak RSS %ld MB\n", secs, PeakRssMb());
+  std::printf("jobs daily%s: %.2f s, peak RSS %ld MB\n", messaging ? "" : " (no messaging)",
+              secs, PeakRssMb());
   return 0;
 }
 
@@ -190,8 +203,23 @@ int main(int argc, char** argv) {
   }
   if (argc >= 3 && std::string(argv[1]) == "plain") return loyalty::Plain(argv[2]);
   if (argc >= 3 && std::string(argv[1]) == "job") {
-    return loyalty::Job(argv[2], argc >= 4 ? std::atoi(argv[3]) : loyalty::DailyJobOptions{}.batch_size);
+    int batch = loyalty::DailyJobOptions{}.batch_size;
+    bool messaging = true;
+    for (int i = 3; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (arg == "--no-messaging") {
+        messaging = false;
+      } else if (std::atoi(arg.c_str()) > 0) {
+        batch = std::atoi(arg.c_str());
+      } else {
+        std::fprintf(stderr, "tier_bench job: unknown argument %s\n", arg.c_str());
+        return 2;
+      }
+    }
+    return loyalty::Job(argv[2], batch, messaging);
   }
-  std::fprintf(stderr, "usage: tier_bench gen DB CUSTOMERS ORDERS | plain DB | job DB [BATCH]\n");
+  std::fprintf(stderr,
+               "usage: tier_bench gen DB CUSTOMERS ORDERS | plain DB | "
+               "job DB [BATCH] [--no-messaging]\n");
   return 2;
 }
