@@ -150,7 +150,8 @@ struct LifecycleDue {
 // request, repurchase reminder, win-back), each within catch_up_days of its due date.
 std::vector<LifecycleDue> DueLifecycle(const Program& p, const CustomerActivity& a,
                                        const LocalDate& d);
-// Writes the due ones (issuing their coupons). Returns how many messages were written.
+// Writes the due ones (issuing their coupons), decided again from the customer's activity
+// re-read under its lock (`a` is the page's possibly older copy). Returns how many were written.
 Result<int64_t> RunLifecycle(Session& s, const CustomerActivity& a, const LocalDate& d,
                              const Ctx& ctx);
 

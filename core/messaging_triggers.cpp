@@ -415,9 +415,16 @@ std::vector<LifecycleDue> DueLifecycle(const Program& p, const CustomerActivity&
 
 Result<int64_t> RunLifecycle(Session& s, const CustomerActivity& a, const LocalDate& d,
                              const Ctx& ctx) {
-  std::vector<LifecycleDue> due = DueLifecycle(ctx.program, a, d);
-  if (due.empty()) return int64_t{0};
+  if (DueLifecycle(ctx.program, a, d).empty()) return int64_t{0};
   LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, a.customer_id));
+  // Decide again from the activity as it is under the customer's lock: an order placed (on
+  // another node) after the page was read must stop a first-purchase reminder, and move the
+  // repurchase and win-back clocks.
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<CustomerActivity> now,
+                           s.FindCustomerActivity(a.customer_id));
+  if (!now) return int64_t{0};
+  std::vector<LifecycleDue> due = DueLifecycle(ctx.program, *now, d);
+  if (due.empty()) return int64_t{0};
   const int64_t seq = c.event_seq;
   int64_t written = 0;
   for (LifecycleDue& item : due) {

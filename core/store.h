@@ -215,6 +215,10 @@ class Session {
   virtual Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id,
                                                                      int limit, int shard,
                                                                      int shards) = 0;
+  // The same for one customer (the lifecycle step re-reads it under the customer's lock);
+  // nullopt when the customer does not exist.
+  virtual Result<std::optional<CustomerActivity>> FindCustomerActivity(
+      const std::string& customer_id) = 0;
 
   // --- API keys ---
   virtual Status InsertApiKey(const ApiKey& k) = 0;

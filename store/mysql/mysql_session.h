@@ -134,6 +134,8 @@ class MysqlSession final : public Session {
   Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id,
                                                              int limit, int shard,
                                                              int shards) override;
+  Result<std::optional<CustomerActivity>> FindCustomerActivity(
+      const std::string& customer_id) override;
 
   Status InsertApiKey(const ApiKey& k) override;
   Result<std::optional<ApiKey>> FindApiKeyByHash(const std::string& key_hash) override;

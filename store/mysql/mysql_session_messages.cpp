@@ -222,4 +222,16 @@ Result<std::vector<CustomerActivity>> MysqlSession::ListCustomerActivity(
   });
 }
 
+Result<std::optional<CustomerActivity>> MysqlSession::FindCustomerActivity(
+    const std::string& customer_id) {
+  return Run("find customer activity", false,
+             [&]() -> Result<std::optional<CustomerActivity>> {
+               std::unique_ptr<sql::ResultSet> rs =
+                   Bind(Prepare(stmt::kFindCustomerActivity)).Text(customer_id).Query();
+               std::vector<CustomerActivity> rows = ReadRows(*rs, &ReadActivity);
+               if (rows.empty()) return std::optional<CustomerActivity>();
+               return std::optional<CustomerActivity>(std::move(rows.front()));
+             });
+}
+
 }  // namespace loyalty::mysql

@@ -74,15 +74,21 @@ inline constexpr const char* kRequeueMessages =
     "UPDATE messages SET status = 1, attempts = 0, lease_until_us = 0, lease_owner = '',"
     " not_before_us = ?, last_error = '', updated_at_us = ? WHERE status IN (2, 3)"
     " AND message_id > ? AND (? = 0 OR message_id <= ?)";
+#define LOYALTY_MYSQL_ACTIVITY_SELECT                                                          \
+  "SELECT c.customer_id, c.tier, c.created_at_us, (SELECT COUNT(*) FROM orders o"             \
+  " WHERE o.customer_id = c.customer_id AND o.status <> 3),"                                  \
+  " COALESCE(" LOYALTY_MYSQL_LAST_ORDER("placed_at_us") ", 0),"                               \
+  " COALESCE(" LOYALTY_MYSQL_LAST_ORDER("order_id") ", ''),"                                  \
+  " COALESCE(" LOYALTY_MYSQL_FIRST_CONFIRMED("confirmed_at_us") ", 0),"                       \
+  " COALESCE(" LOYALTY_MYSQL_FIRST_CONFIRMED("order_id") ", '')"
 // Parameters: after_id, shards, shards, shard, limit.
 inline constexpr const char* kListCustomerActivity =
-    "SELECT c.customer_id, c.tier, c.created_at_us, (SELECT COUNT(*) FROM orders o"
-    " WHERE o.customer_id = c.customer_id AND o.status <> 3),"
-    " COALESCE(" LOYALTY_MYSQL_LAST_ORDER("placed_at_us") ", 0),"
-    " COALESCE(" LOYALTY_MYSQL_LAST_ORDER("order_id") ", ''),"
-    " COALESCE(" LOYALTY_MYSQL_FIRST_CONFIRMED("confirmed_at_us") ", 0),"
-    " COALESCE(" LOYALTY_MYSQL_FIRST_CONFIRMED("order_id") ", '')"
+    LOYALTY_MYSQL_ACTIVITY_SELECT
     " FROM customers c WHERE c.customer_id > ? AND (? = 1 OR MOD(CRC32(c.customer_id), ?) = ?)"
     " ORDER BY c.customer_id LIMIT ?";
+// Parameters: customer_id.
+inline constexpr const char* kFindCustomerActivity =
+    LOYALTY_MYSQL_ACTIVITY_SELECT " FROM customers c WHERE c.customer_id = ?";
+#undef LOYALTY_MYSQL_ACTIVITY_SELECT
 
 }  // namespace loyalty::mysql::stmt

@@ -172,4 +172,13 @@ Result<std::vector<CustomerActivity>> SqliteSession::ListCustomerActivity(
   return ReadAll(stmt, &ReadActivity);
 }
 
+Result<std::optional<CustomerActivity>> SqliteSession::FindCustomerActivity(
+    const std::string& customer_id) {
+  LOYALTY_ASSIGN_OR_RETURN(Stmt stmt, Use(StmtId::kFindCustomerActivity));
+  stmt.BindText(customer_id);
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<CustomerActivity> rows, ReadAll(stmt, &ReadActivity));
+  if (rows.empty()) return std::optional<CustomerActivity>();
+  return std::optional<CustomerActivity>(std::move(rows.front()));
+}
+
 }  // namespace loyalty::sqlite

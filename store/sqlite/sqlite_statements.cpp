@@ -52,6 +52,17 @@ namespace {
   "(SELECT o." column " FROM orders o WHERE o.customer_id = c.customer_id AND o.status <> 3" \
   " ORDER BY o.placed_at_us DESC, o.order_id DESC LIMIT 1)"
 #define HAS_ORDERS "EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id)"
+// The five subqueries over orders (each sets up a sorter) only for a customer who has orders at
+// all (one probe of the index; CASE evaluates its branches lazily).
+#define ACTIVITY_SELECT                                                                       \
+  "SELECT c.customer_id, c.tier, c.created_at_us,"                                            \
+  " CASE WHEN " HAS_ORDERS " THEN (SELECT COUNT(*) FROM orders o"                             \
+  " WHERE o.customer_id = c.customer_id AND o.status <> 3) ELSE 0 END,"                       \
+  " CASE WHEN " HAS_ORDERS " THEN COALESCE(" LAST_ORDER("placed_at_us") ", 0) ELSE 0 END,"    \
+  " CASE WHEN " HAS_ORDERS " THEN COALESCE(" LAST_ORDER("order_id") ", '') ELSE '' END,"      \
+  " CASE WHEN " HAS_ORDERS " THEN COALESCE(" FIRST_CONFIRMED("confirmed_at_us") ", 0)"        \
+  " ELSE 0 END,"                                                                              \
+  " CASE WHEN " HAS_ORDERS " THEN COALESCE(" FIRST_CONFIRMED("order_id") ", '') ELSE '' END"
 #define FIRST_CONFIRMED(column)                                                               \
   "(SELECT o." column " FROM orders o WHERE o.customer_id = c.customer_id"                    \
   " AND o.confirmed_at_us > 0 ORDER BY o.confirmed_at_us, o.order_id LIMIT 1)"
@@ -294,20 +305,14 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
      "UPDATE messages SET status = 1, attempts = 0, lease_until_us = 0, lease_owner = '',"
      " not_before_us = ?3, last_error = '', updated_at_us = ?3 WHERE status IN (2, 3)"
      " AND message_id > ?1 AND (?2 = 0 OR message_id <= ?2)"},
-    // The five subqueries over orders (each sets up a sorter) only for a customer who has
-    // orders at all (one probe of the index; CASE evaluates its branches lazily): the step
-    // reads every customer, and most have few or no orders on a given day's page.
+    // The step reads every customer; most have few or no orders (ACTIVITY_SELECT).
     {StmtId::kListCustomerActivity, "list customer activity",
-     "SELECT c.customer_id, c.tier, c.created_at_us,"
-     " CASE WHEN " HAS_ORDERS " THEN (SELECT COUNT(*) FROM orders o"
-     " WHERE o.customer_id = c.customer_id AND o.status <> 3) ELSE 0 END,"
-     " CASE WHEN " HAS_ORDERS " THEN COALESCE(" LAST_ORDER("placed_at_us") ", 0) ELSE 0 END,"
-     " CASE WHEN " HAS_ORDERS " THEN COALESCE(" LAST_ORDER("order_id") ", '') ELSE '' END,"
-     " CASE WHEN " HAS_ORDERS " THEN COALESCE(" FIRST_CONFIRMED("confirmed_at_us") ", 0)"
-     " ELSE 0 END,"
-     " CASE WHEN " HAS_ORDERS " THEN COALESCE(" FIRST_CONFIRMED("order_id") ", '') ELSE '' END"
+     ACTIVITY_SELECT
      " FROM customers c WHERE c.customer_id > ?1"
      " AND (?4 = 1 OR loyalty_shard(c.customer_id, ?4) = ?3) ORDER BY c.customer_id LIMIT ?2"},
+    {StmtId::kFindCustomerActivity, "find customer activity",
+     ACTIVITY_SELECT
+     " FROM customers c WHERE c.customer_id = ?1"},
 
     {StmtId::kInsertApiKey, "insert api key",
      "INSERT INTO api_keys (" API_KEY_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"},
@@ -333,6 +338,7 @@ constexpr std::array<StmtDef, kStmtCount> kDefs = {{
 #undef LAST_ORDER
 #undef FIRST_CONFIRMED
 #undef HAS_ORDERS
+#undef ACTIVITY_SELECT
 #undef COUPON_COLUMNS
 #undef COUPON_BATCH_COLUMNS
 #undef TIER_CHANGE_COLUMNS

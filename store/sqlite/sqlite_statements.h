@@ -96,6 +96,7 @@ enum class StmtId : int {
   kCountMessagesSinceOfType,
   kRequeueMessages,
   kListCustomerActivity,
+  kFindCustomerActivity,
   // api keys
   kInsertApiKey,
   kFindApiKeyByHash,

@@ -385,13 +385,11 @@ TEST_F(LedgerMessagesTest, TheSameCauseNeverWritesTwice) {
 
 TEST_F(LedgerMessagesTest, LifecycleRunsOnceAndIssuesTheWinbackCouponOnce) {
   Create("c1", true, true, Kst(2026, 1, 2, 10));
-  CustomerActivity a;
-  a.customer_id = "c1";
-  a.tier = "BRONZE";
-  a.created_at_us = Kst(2026, 1, 2, 10);
-  a.orders = 1;
-  a.last_order_at_us = Kst(2026, 1, 5, 10);
-  a.last_order_id = "o1";
+  ASSERT_TRUE(OrderAt("o1", "c1", 20000, Kst(2026, 1, 5, 10)).ok());
+  auto found = session_->FindCustomerActivity("c1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  const CustomerActivity a = **found;
+  EXPECT_EQ(a.last_order_id, "o1");
   const LocalDate d{2026, 4, 5};  // 90 days after 5 January
   auto run = [&]() {
     return Tx([&](Session& s) { return RunLifecycle(s, a, d, At(Kst(2026, 4, 5, 10))); });
@@ -436,6 +434,23 @@ TEST_F(LedgerMessagesTest, ReviewRequestFromTheStoresActivity) {
   EXPECT_EQ(r[0].text, "o1 리뷰를 남겨 주세요");
   EXPECT_EQ(r[0].dedupe_key, "review_request:c1");
   // No first-purchase reminder: there is an order.
+  EXPECT_TRUE(Messages("c1", kMsgFirstPurchaseReminder).empty());
+}
+
+TEST_F(LedgerMessagesTest, LifecycleDecidesAgainUnderTheLockFromTheCurrentActivity) {
+  Disable(kMsgWelcome);
+  Create("c1", true, true, Kst(2026, 3, 1, 10));
+  // The job read its page (no order yet: a first-purchase reminder is due on 8 March) ...
+  auto page = session_->ListCustomerActivity("", 10, 0, 1);
+  ASSERT_TRUE(page.ok() && page->size() == 1u);
+  const CustomerActivity stale = (*page)[0];
+  const LocalDate d{2026, 3, 8};
+  ASSERT_FALSE(DueLifecycle(program_, stale, d).empty());
+  // ... then, before it locked the customer, the first order arrived (another node).
+  ASSERT_TRUE(OrderAt("o1", "c1", 30000, Kst(2026, 3, 8, 9)).ok());
+  auto n = Tx([&](Session& s) { return RunLifecycle(s, stale, d, At(Kst(2026, 3, 8, 10))); });
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 0);
   EXPECT_TRUE(Messages("c1", kMsgFirstPurchaseReminder).empty());
 }
 

@@ -518,6 +518,17 @@ TEST_P(StoreConformance, CustomerActivitySummarisesOrdersPerCustomer) {
   EXPECT_EQ(ActivityIds(rows), (std::vector<std::string>{"c-3", "c-4"}));
   ASSERT_OK_AND_ASSIGN(rows, session_->ListCustomerActivity("c-4", 2, 0, 1));
   EXPECT_TRUE(rows.empty());
+
+  // One customer's activity: the same row as in the list; nothing for an unknown customer.
+  for (size_t i = 0; i < got.size(); ++i) {
+    const std::string id = "c-" + std::to_string(i + 1);
+    ASSERT_OK_AND_ASSIGN(std::optional<CustomerActivity> one, session_->FindCustomerActivity(id));
+    ASSERT_TRUE(one.has_value()) << id;
+    EXPECT_EQ(Render(*one), got[i]);
+  }
+  ASSERT_OK_AND_ASSIGN(std::optional<CustomerActivity> none,
+                       session_->FindCustomerActivity("c-9"));
+  EXPECT_FALSE(none.has_value());
 }
 
 TEST_P(StoreConformance, CustomerActivityShardsPartitionTheCustomers) {
