@@ -143,8 +143,7 @@ Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& c
                              s.SumSpend(c.customer_id, k.window.start, out.window.end));
     k.counted_won = counted.spend_won;
     k.counted_orders = counted.orders;
-    LocalDate retained = AddMonths(BusinessDate(c.tier_since_us, p.time_zone),
-                                   p.tiering.retention_months);
+    const LocalDate retained = RetainedUntil(p, c.tier_since_us);
     if (k.evaluation_date < retained) k.retained_until = retained;
     if (!k.lifetime && !k.retained_until) {
       k.needed_won = std::max<Won>(0, p.tiers[current].threshold_won - counted.spend_won);

@@ -379,6 +379,15 @@ bool IsNightTime(Micros t_us, const std::string& time_zone) {
   return since_midnight >= kNightStartHour * kHourUs || since_midnight < kMorningHour * kHourUs;
 }
 
+bool WithinNudgeDistance(const TriggerSettings& near, Won gap_won, Won threshold_won) {
+  if (gap_won <= 0) return false;
+  const bool by_won = near.within_won > 0 && gap_won <= near.within_won;
+  // gap * 10000 <= within_bp * threshold, without overflow for any won amount.
+  const bool by_share = near.within_bp > 0 && static_cast<__int128>(gap_won) * 10000 <=
+                                                  static_cast<__int128>(near.within_bp) * threshold_won;
+  return by_won || by_share;
+}
+
 Micros NextMorning(Micros t_us, const std::string& time_zone) {
   const LocalDate d = BusinessDate(t_us, time_zone);
   const Micros today = StartOfDay(d, time_zone) + kMorningHour * kHourUs;

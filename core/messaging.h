@@ -89,6 +89,10 @@ struct DeliveryDecision {
 DeliveryDecision DecideDelivery(MessageCategory category, const Customer& c, Micros earliest_us,
                                 const std::string& time_zone);
 
+// tier_near: is a gap of gap_won to a threshold of threshold_won within the trigger's
+// distance (within_won, or within_bp of the threshold)? False for no gap.
+bool WithinNudgeDistance(const TriggerSettings& near, Won gap_won, Won threshold_won);
+
 // ---- writing messages ----
 struct MessageRequest {
   std::string type;

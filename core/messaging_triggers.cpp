@@ -266,9 +266,7 @@ Result<bool> NudgeTier(Session& s, const std::string& customer_id, const LocalDa
   if (at_risk && idx > 0 && p.tiers[idx].downgradable) {  // else Keep::lifetime or no keep
     const LocalDate eval = NextEvaluationDate(p.tiering, d);
     const int days_left = DaysBetween(d, eval);
-    const LocalDate retained =
-        AddMonths(BusinessDate(c.tier_since_us, p.time_zone), p.tiering.retention_months);
-    if (!(eval < retained) && days_left >= 0 && days_left <= p.messaging.tier_at_risk_days) {
+    if (!(eval < RetainedUntil(p, c.tier_since_us)) && days_left >= 0 && days_left <= p.messaging.tier_at_risk_days) {
       risk_key = "tier_at_risk:" + c.customer_id + ":" + DateKeyText(ToDateKey(eval));
       LOYALTY_ASSIGN_OR_RETURN(std::optional<Message> prior, s.FindMessageByDedupeKey(risk_key));
       if (prior) risk_key.clear();
@@ -282,10 +280,7 @@ Result<bool> NudgeTier(Session& s, const std::string& customer_id, const LocalDa
 
   if (!near_key.empty() && progress.next && progress.next->gap_won > 0) {
     const TierProgress::Next& n = *progress.next;
-    const bool by_won = near->within_won > 0 && n.gap_won <= near->within_won;
-    const bool by_share =
-        near->within_bp > 0 && n.gap_won * 10000 <= n.threshold_won * near->within_bp;
-    if (by_won || by_share) {
+    if (WithinNudgeDistance(*near, n.gap_won, n.threshold_won)) {
       std::string valid_through;
       if (n.gap_valid_through != 0) {
         valid_through = FormatLocalDate(FromDateKey(n.gap_valid_through));

@@ -27,6 +27,10 @@ size_t QualifiedTier(const Program& p, Won spend_won, int32_t orders) {
   return best;
 }
 
+LocalDate RetainedUntil(const Program& p, Micros tier_since_us) {
+  return AddMonths(BusinessDate(tier_since_us, p.time_zone), p.tiering.retention_months);
+}
+
 size_t TierIndex(const Program& p, const std::string& code) {
   for (size_t i = 0; i < p.tiers.size(); ++i) {
     if (p.tiers[i].code == code) return i;
@@ -78,8 +82,7 @@ TierDecision DecideTier(const Program& p, const LocalDate& d, const std::string&
     out.reason = "not_an_evaluation_date";
     return out;
   }
-  LocalDate reached = BusinessDate(tier_since_us, p.time_zone);
-  if (d < AddMonths(reached, p.tiering.retention_months)) {
+  if (d < RetainedUntil(p, tier_since_us)) {
     out.reason = "retained";
     return out;
   }

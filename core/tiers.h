@@ -32,6 +32,8 @@ size_t TierIndex(const Program& p, const std::string& code);
 bool IsEvaluationDate(const TierSettings& t, const LocalDate& d);
 // The first evaluation date strictly after d.
 LocalDate NextEvaluationDate(const TierSettings& t, const LocalDate& d);
+// The first business date a tier reached at tier_since_us may be downgraded on (retention).
+LocalDate RetainedUntil(const Program& p, Micros tier_since_us);
 
 // The daily job's decision for one customer on business date d.
 struct TierDecision {

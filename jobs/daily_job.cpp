@@ -204,21 +204,10 @@ bool MayNudge(const Program& p, const TriggerSettings* near,
   const size_t idx = TierIndex(p, t.tier);
   if (near != nullptr && idx + 1 < p.tiers.size()) {
     const Won threshold = p.tiers[idx + 1].threshold_won;
-    const Won gap = threshold - t.window_spend_won;
-    // gap * 10000 <= within_bp * threshold, without overflow for any won amount.
-    const bool by_share =
-        near->within_bp > 0 &&
-        static_cast<__int128>(gap) * 10000 <= static_cast<__int128>(near->within_bp) * threshold;
-    const bool by_won = near->within_won > 0 && gap <= near->within_won;
-    if (gap > 0 && (by_won || by_share)) return true;
+    if (WithinNudgeDistance(*near, threshold - t.window_spend_won, threshold)) return true;
   }
   if (!risk_eval || idx == 0 || !p.tiers[idx].downgradable) return false;
-  if (p.tiering.retention_months > 0) {
-    const LocalDate retained = AddMonths(BusinessDate(t.tier_since_us, p.time_zone),
-                                         p.tiering.retention_months);
-    if (*risk_eval < retained) return false;
-  }
-  return true;
+  return !(*risk_eval < RetainedUntil(p, t.tier_since_us));
 }
 
 }  // namespace

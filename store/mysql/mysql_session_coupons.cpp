@@ -2,18 +2,13 @@
 #include <cstdio>
 #include <utility>
 
+#include "store/common.h"
 #include "store/mysql/mysql_session.h"
 #include "store/mysql/mysql_statements_coupons.h"
 
 namespace loyalty::mysql {
 
 namespace {
-
-// Empty strings are stored as NULL: an unassigned coupon, no dedupe key, no order, no batch.
-// NULLs keep the UNIQUE dedupe key to the coupons that have one (MySQL has no partial index).
-std::optional<std::string> NullIfEmpty(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
-}
 
 Coupon ReadCoupon(const sql::ResultSet& rs) {
   Coupon c;

@@ -3,17 +3,13 @@
 #include <string>
 #include <utility>
 
+#include "store/common.h"
 #include "store/mysql/mysql_session.h"
 #include "store/mysql/mysql_statements_messages.h"
 
 namespace loyalty::mysql {
 
 namespace {
-
-// An empty dedupe key is stored as NULL: the UNIQUE key holds only real keys.
-std::optional<std::string> NullIfEmpty(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
-}
 
 // The key under which Looked() / Inserted() remember a dedupe key this transaction did not find.
 std::string DedupeLookupKey(const std::string& dedupe_key) {

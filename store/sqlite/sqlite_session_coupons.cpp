@@ -3,16 +3,12 @@
 
 #include <cstdio>
 
+#include "store/common.h"
 #include "store/sqlite/sqlite_session.h"
 
 namespace loyalty::sqlite {
 
 namespace {
-
-// Empty strings are stored as NULL: an unassigned coupon, no dedupe key, no order.
-std::optional<std::string> NullIfEmpty(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
-}
 
 Coupon ReadCoupon(const Stmt& s) {
   Coupon c;

@@ -4,16 +4,12 @@
 
 #include <string>
 
+#include "store/common.h"
 #include "store/sqlite/sqlite_session.h"
 
 namespace loyalty::sqlite {
 
 namespace {
-
-// An empty dedupe key is stored as NULL: the UNIQUE key holds only real keys.
-std::optional<std::string> NullIfEmpty(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
-}
 
 Message ReadMessage(const Stmt& s) {
   Message m;
