@@ -33,7 +33,7 @@ bool LooksLikeToken(std::string_view token) {
   return std::all_of(token.begin() + kTokenPrefix.size(), token.end(), IsBase32Lower);
 }
 
-Result<std::string> CreateApiKey(Session& session, const std::string& name, const std::string& role,
+Result<std::string> CreateApiKey(ApiRecords& records, const std::string& name, const std::string& role,
                                  Micros now) {
   LOYALTY_RETURN_IF_ERROR(ValidateId("name", name));
   if (!IsKnownRole(role)) {
@@ -49,7 +49,7 @@ Result<std::string> CreateApiKey(Session& session, const std::string& name, cons
   key.role = role;
   key.key_hash = Sha256Hex(token);
   key.created_at_us = now;
-  Status st = session.InsertApiKey(key);
+  Status st = records.InsertApiKey(key);
   if (st.code() == Code::kAlreadyExists) {
     return Status(Code::kAlreadyExists, "an API key named " + name + " exists", "name");
   }
@@ -57,7 +57,7 @@ Result<std::string> CreateApiKey(Session& session, const std::string& name, cons
   return token;
 }
 
-Result<ApiKey> Authenticate(Session& session, const std::string& authorization) {
+Result<ApiKey> Authenticate(ApiRecords& records, const std::string& authorization) {
   constexpr std::string_view kScheme = "Bearer ";
   if (authorization.empty()) return Status(Code::kUnauthorized, "missing bearer token");
   std::string_view value(authorization);
@@ -73,7 +73,7 @@ Result<ApiKey> Authenticate(Session& session, const std::string& authorization) 
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (!LooksLikeToken(token)) return Status(Code::kUnauthorized, "unknown API key");
   LOYALTY_ASSIGN_OR_RETURN(std::optional<ApiKey> key,
-                           session.FindApiKeyByHash(Sha256Hex(std::string(token))));
+                           records.FindApiKeyByHash(Sha256Hex(std::string(token))));
   if (!key) return Status(Code::kUnauthorized, "unknown API key");
   if (key->revoked_at_us != 0) return Status(Code::kUnauthorized, "API key revoked");
   return std::move(*key);

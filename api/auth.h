@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
+#include "api/records.h"
 #include "core/status.h"
 #include "core/store.h"
 #include "core/types.h"
@@ -15,7 +17,6 @@ namespace loyalty {
 
 inline constexpr std::string_view kTokenPrefix = "lk_";
 inline constexpr size_t kTokenRandomChars = 40;  // base32: 200 bits from getrandom(2)
-inline constexpr size_t kMaxKeyNameLength = 64;
 
 // The roles, in the order the docs list them.
 const std::vector<std::string>& KnownRoles();
@@ -26,12 +27,12 @@ bool IsKnownRole(const std::string& role);
 // role: one of KnownRoles(). kAlreadyExists when the name is taken.
 // Does not begin or commit a transaction: call it inside one (e.g. through the executor) or
 // on a session in autocommit mode.
-Result<std::string> CreateApiKey(Session& session, const std::string& name, const std::string& role,
+Result<std::string> CreateApiKey(ApiRecords& records, const std::string& name, const std::string& role,
                                  Micros now);
 
 // The key for an Authorization header value ("Bearer <token>"): kUnauthorized when missing,
 // malformed, unknown or revoked. Reads through `session` (a read snapshot is enough).
-Result<ApiKey> Authenticate(Session& session, const std::string& authorization);
+Result<ApiKey> Authenticate(ApiRecords& records, const std::string& authorization);
 
 // True when the header value is syntactically a bearer token of ours (no lookup).
 bool LooksLikeToken(std::string_view token);

@@ -11,12 +11,11 @@
 #include <string>
 #include <thread>
 
+#include "core/limits.h"
 #include "api/service.h"
 
 namespace loyalty {
 
-inline constexpr int64_t kCouponBatchChunk = 1000;  // coupons per executor command
-inline constexpr int64_t kSyncBatchLimit = 1000;    // at most this many: issued in the request
 
 class CouponBatchWorker {
  public:

@@ -1,4 +1,5 @@
 // Coupons: issuance by hand, a customer's coupons, bulk batches.
+#include "core/limits.h"
 #include "api/coupon_batches.h"
 #include "api/handlers.h"
 #include "api/idempotency.h"
@@ -10,8 +11,6 @@
 namespace loyalty {
 namespace {
 
-constexpr int64_t kMaxBatchCount = 1'000'000;
-constexpr size_t kMaxTemplateCodeLength = 32;
 
 Result<std::string> RequireString(const Poco::JSON::Object& b, const std::string& name,
                                   size_t max_chars) {
@@ -78,7 +77,7 @@ Result<ApiResponse> HandleIssueCoupon(ServiceEnv& env, const ApiRequest& req) {
   LOYALTY_ASSIGN_OR_RETURN(std::string issuance_id, RequireId(b, "issuance_id"));
   IssueCouponRequest r;
   r.customer_id = req.Param("customer_id");
-  LOYALTY_ASSIGN_OR_RETURN(r.template_code, RequireString(b, "template", kMaxTemplateCodeLength));
+  LOYALTY_ASSIGN_OR_RETURN(r.template_code, RequireString(b, "template", kMaxCodeChars));
   LOYALTY_ASSIGN_OR_RETURN(r.reason, RequireString(b, "reason", kMaxReasonLength));
   r.dedupe_key = "manual:" + issuance_id;
   const Ctx ctx = env.MakeCtx(req.key);
@@ -109,7 +108,7 @@ Result<ApiResponse> HandleCreateCouponBatch(ServiceEnv& env, const ApiRequest& r
   CouponBatch batch;
   LOYALTY_ASSIGN_OR_RETURN(batch.batch_id, RequireId(b, "batch_id"));
   LOYALTY_ASSIGN_OR_RETURN(batch.template_code,
-                           RequireString(b, "template", kMaxTemplateCodeLength));
+                           RequireString(b, "template", kMaxCodeChars));
   if (env.program.FindCouponTemplate(batch.template_code) == nullptr) {
     return Status::Invalid("template", "'" + batch.template_code + "' is not a coupon template");
   }
@@ -133,14 +132,14 @@ Result<ApiResponse> HandleCreateCouponBatch(ServiceEnv& env, const ApiRequest& r
     batch.requested = static_cast<int64_t>(batch.customer_ids.size());
   } else {
     LOYALTY_ASSIGN_OR_RETURN(batch.requested, RequireInteger(b, "count"));
-    LOYALTY_RETURN_IF_ERROR(CheckRange("count", batch.requested, 1, kMaxBatchCount));
+    LOYALTY_RETURN_IF_ERROR(CheckRange("count", batch.requested, 1, kMaxCouponBatchCount));
   }
   const Ctx ctx = env.MakeCtx(req.key);
   batch.status = "pending";
   batch.issued_by = ctx.actor.Label();
   batch.request_hash = req.request_hash;
   batch.created_at_us = ctx.now_us;
-  const bool sync = batch.requested <= kSyncBatchLimit;
+  const bool sync = batch.requested <= kSyncCouponBatchLimit;
   const NaturalKey natural{"coupon-batch:" + batch.batch_id, "batch_id"};
   LOYALTY_ASSIGN_OR_RETURN(
       ApiResponse out, RunIdempotent(env, req, natural, [&](Session& s) -> Result<ApiResponse> {

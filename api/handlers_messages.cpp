@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/handlers.h"
+#include "core/limits.h"
 #include "api/idempotency.h"
 #include "api/json_codec.h"
 #include "api/json_render.h"
@@ -14,11 +15,8 @@
 namespace loyalty {
 namespace {
 
-constexpr int64_t kMaxPullLimit = 500;
-constexpr int64_t kDefaultPullLimit = 100;
-constexpr int64_t kMaxLeaseSeconds = 3600;
-constexpr int64_t kDefaultLeaseSeconds = 60;
-constexpr size_t kMaxAckIds = 500;
+constexpr int64_t kMaxLeaseSeconds = kMaxLeaseUs / kSecondUs;
+constexpr int64_t kDefaultLeaseSeconds = kDefaultLeaseUs / kSecondUs;
 constexpr int64_t kMaxCartItems = 100'000;
 
 constexpr MessageStatus kAllStatuses[] = {MessageStatus::kPending, MessageStatus::kDelivered,

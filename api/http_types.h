@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/records.h"
 #include "core/types.h"
 
 namespace loyalty {

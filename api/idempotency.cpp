@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/crypto.h"
+#include "api/records.h"
 #include "api/json_codec.h"
 
 namespace loyalty {
@@ -48,10 +49,10 @@ Result<std::optional<ApiResponse>> Check(Session& s, const std::vector<Scope>& s
                                          const std::string& hash, Micros now_us,
                                          bool purge_expired) {
   for (const Scope& scope : scopes) {
-    LOYALTY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> rec, s.FindIdempotency(scope.key));
+    LOYALTY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> rec, ApiRecordsOf(s).FindIdempotency(scope.key));
     if (!rec) continue;
     if (Expired(*rec, now_us)) {
-      if (purge_expired) LOYALTY_RETURN_IF_ERROR(s.PurgeIdempotency(now_us).status());
+      if (purge_expired) LOYALTY_RETURN_IF_ERROR(ApiRecordsOf(s).PurgeIdempotency(now_us).status());
       continue;
     }
     if (rec->request_hash != hash) return Conflict(scope);
@@ -109,7 +110,7 @@ Result<ApiResponse> RunIdempotent(ServiceEnv& env, const ApiRequest& req, const 
         rec.response_body = response.body;
         rec.created_at_us = now_us;
         rec.expires_at_us = scope.expires_at_us;
-        Status ins = s.InsertIdempotency(rec);
+        Status ins = ApiRecordsOf(s).InsertIdempotency(rec);
         // Another node committed the same scope between our check and this insert: re-run
         // the batch, whose check then finds that record and replays or refuses it.
         if (ins.code() == Code::kAlreadyExists) return Status(Code::kRetry, ins.message());
@@ -128,7 +129,7 @@ Result<int64_t> PurgeExpiredIdempotency(ServiceEnv& env) {
   int64_t purged = 0;
   const Micros now_us = env.clock.NowMicros();
   Status st = env.executor.Submit([&](Session& s) -> Status {
-    LOYALTY_ASSIGN_OR_RETURN(purged, s.PurgeIdempotency(now_us));
+    LOYALTY_ASSIGN_OR_RETURN(purged, ApiRecordsOf(s).PurgeIdempotency(now_us));
     return Status::Ok();
   });
   LOYALTY_RETURN_IF_ERROR(st);

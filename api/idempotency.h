@@ -14,14 +14,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/limits.h"
 #include "api/http_types.h"
 #include "api/service.h"
 #include "core/status.h"
 
 namespace loyalty {
 
-inline constexpr Micros kIdempotencyTtlUs = int64_t{48} * 3600 * 1'000'000;
-inline constexpr size_t kMaxIdempotencyKeyLength = 255;
 
 // 1..255 printable ASCII characters (0x20..0x7E).
 Status ValidateIdempotencyKey(std::string_view key);

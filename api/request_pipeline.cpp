@@ -229,7 +229,7 @@ Result<ApiResponse> RequestPipeline::Dispatch(Poco::Net::HTTPServerRequest& requ
   if (route.requires_auth) {
     const std::string authorization = request.get("Authorization", "");
     LOYALTY_ASSIGN_OR_RETURN(
-        req.key, env_.readers.Read([&](Session& s) { return Authenticate(s, authorization); }));
+        req.key, env_.readers.Read([&](Session& s) { return Authenticate(ApiRecordsOf(s), authorization); }));
     if (!RoleAllowed(route, req.key.role)) {
       return Status(Code::kForbidden,
                     "role " + req.key.role + " may not call " + req.method + " " + route.path);

@@ -11,17 +11,16 @@
 #include <memory>
 #include <string>
 
+#include "core/limits.h"
 #include "api/http_types.h"
 #include "api/routes.h"
 #include "api/service.h"
 
 namespace loyalty {
 
-inline constexpr size_t kMaxBodyBytes = 64 * 1024;
-// A body over the limit is still read and discarded up to this size so that the connection
-// stays usable and the client sees the 413 instead of a reset; beyond it the connection closes.
-inline constexpr size_t kMaxDrainBytes = 1024 * 1024;
-inline constexpr size_t kMaxRequestIdLength = 128;
+// kMaxBodyBytes, kMaxDrainBytes, kMaxRequestIdLength: core/limits.h. A body over the limit is
+// still read and discarded up to kMaxDrainBytes so that the connection stays usable and the
+// client sees the 413 instead of a reset; beyond it the connection closes.
 
 class RequestPipeline {
  public:

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
 #include "api/http_types.h"
 #include "api/service.h"
 #include "core/status.h"
@@ -37,7 +38,6 @@ RouteMatch MatchRoute(std::string_view method, std::string_view path);
 
 bool RoleAllowed(const RouteInfo& route, const std::string& role);
 
-// cs_agent may adjust at most this many points (either sign) per adjustment.
-inline constexpr int64_t kCsAgentAdjustmentLimitPoints = 10'000;
+// cs_agent may adjust at most kCsAgentAdjustmentLimitPoints (core/limits.h), either sign.
 
 }  // namespace loyalty

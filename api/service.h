@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/records.h"
 #include "core/clock.h"
 #include "core/executor.h"
 #include "core/ledger.h"

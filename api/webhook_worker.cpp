@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/limits.h"
 #include "api/crypto.h"
 #include "api/json_render.h"
 #include "api/metrics.h"
@@ -27,8 +28,7 @@ namespace {
 
 constexpr size_t kMaxErrorChars = 300;           // last_error kept on the message
 constexpr size_t kMaxResponseDrain = 64 * 1024;  // response bytes read to keep the connection
-constexpr Micros kMaxBackoffUs = int64_t{3600} * 1'000'000;
-constexpr Micros kMaxLeaseUs = int64_t{3600} * 1'000'000;  // ClaimMessages' limit
+constexpr Micros kMaxBackoffUs = kHourUs;
 constexpr Micros kLeaseMarginUs = int64_t{30} * 1'000'000;
 
 Status CheckRange(const char* field, int v, int lo, int hi) {

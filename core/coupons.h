@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
 #include "core/program.h"
 #include "core/status.h"
 #include "core/types.h"
@@ -38,8 +39,6 @@ class BufferedRandom final : public RandomSource {
 
 // 31 symbols: digits and capitals without 0/O, 1/I/L. 31 is prime, which the check needs.
 inline constexpr std::string_view kCouponAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-inline constexpr size_t kCouponRandomChars = 12;  // 12 * log2(31) = 59.4 bits
-inline constexpr size_t kMaxCouponCodeLength = 40;
 
 // Value of a symbol in kCouponAlphabet, or -1.
 int CouponSymbolValue(char c);

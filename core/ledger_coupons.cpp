@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/limits.h"
 #include "core/business_time.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
@@ -15,9 +16,7 @@ using namespace internal;
 
 namespace {
 
-constexpr int kMaxCouponsPerOrder = 5;
 constexpr int kMaxCodeAttempts = 3;
-constexpr Micros kDayUs = 86'400'000'000;
 
 std::string CouponPayload(const Coupon& c) {
   JsonWriter w;

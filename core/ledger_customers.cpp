@@ -1,6 +1,7 @@
 // Customer-level commands: upsert, read, quote, CS adjustments, expiry.
 #include <algorithm>
 
+#include "core/limits.h"
 #include "core/business_time.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
@@ -199,7 +200,7 @@ Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& 
   if (r.points > kMaxAdjustmentPoints || r.points < -kMaxAdjustmentPoints) {
     return Status::Invalid("points", "must be within ±100,000,000");
   }
-  if (r.reason_code.empty() || r.reason_code.size() > 64) {
+  if (r.reason_code.empty() || r.reason_code.size() > kMaxReasonCodeLength) {
     return Status::Invalid("reason_code", "must be 1 to 64 characters");
   }
   if (r.note.size() > kMaxReasonLength) return Status::Invalid("note", "is too long");

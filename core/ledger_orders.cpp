@@ -1,4 +1,5 @@
 // Order commands: create (earn + redeem), confirm (activate), activation by the job.
+#include "core/limits.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
 #include "core/messaging.h"
@@ -166,7 +167,7 @@ Result<bool> ActivateIfMatured(Session& s, const std::string& order_id, const Ct
   LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, peek.customer_id));
   LOYALTY_ASSIGN_OR_RETURN(Order o, LoadOrder(s, order_id));
   if (o.earn_activated || o.status == OrderStatus::kCancelled) return false;
-  Micros due_us = o.placed_at_us + int64_t{ctx.program.pending_days} * 86'400'000'000;
+  Micros due_us = o.placed_at_us + int64_t{ctx.program.pending_days} * kDayUs;
   if (ctx.now_us < due_us) return false;
   LOYALTY_RETURN_IF_ERROR(ActivateOrderEarn(s, c, o, ctx));
   LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));

@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <set>
 
+#include "core/limits.h"
 #include "core/messaging.h"
 
 namespace loyalty {
 namespace {
 
-constexpr Micros kHourUs = 3'600'000'000;
 constexpr int kNightStartHour = 21;  // 21:00 local
 constexpr int kMorningHour = 8;      // 08:00 local
 
@@ -18,8 +18,6 @@ constexpr int kMorningHour = 8;      // 08:00 local
 constexpr size_t kWonChars = 26;    // "-9,223,372,036,854,775,808"
 constexpr size_t kCountChars = 11;  // "-2147483648"
 constexpr size_t kDateChars = 10;   // "2026-11-25"
-constexpr size_t kNameChars = 100;  // tier and coupon names (programme validation)
-constexpr size_t kCodeChars = 32;   // tier codes
 
 struct SlotDef {
   const char* name;
@@ -28,13 +26,13 @@ struct SlotDef {
 
 const std::vector<SlotDef>& CommonSlots() {
   static const std::vector<SlotDef> slots = {
-      {"customer_id", kMaxIdLength}, {"tier", kCodeChars}, {"tier_name", kNameChars}};
+      {"customer_id", kMaxIdLength}, {"tier", kMaxCodeChars}, {"tier_name", kMaxNameChars}};
   return slots;
 }
 
 const std::vector<SlotDef>& CouponSlots() {
   static const std::vector<SlotDef> slots = {
-      {"coupon_code", 40}, {"coupon_name", kNameChars}, {"coupon_valid_until", kDateChars}};
+      {"coupon_code", kMaxCouponCodeLength}, {"coupon_name", kMaxNameChars}, {"coupon_valid_until", kDateChars}};
   return slots;
 }
 
@@ -42,8 +40,8 @@ const std::vector<SlotDef>& CouponSlots() {
 const std::vector<SlotDef>* OwnSlots(const std::string& type) {
   static const std::vector<std::pair<std::string, std::vector<SlotDef>>> table = {
       {kMsgTierNear,
-       {{"next_tier", kCodeChars},
-        {"next_tier_name", kNameChars},
+       {{"next_tier", kMaxCodeChars},
+        {"next_tier_name", kMaxNameChars},
         {"gap_won", kWonChars},
         {"threshold_won", kWonChars},
         {"spend_won", kWonChars},
@@ -367,7 +365,7 @@ Status ValidateMessaging(const Program& p) {
     if (i > 0 && t.amount_won <= m.order_thresholds[i - 1].amount_won) {
       return Status::Invalid(base + "amount_won", "thresholds must be in ascending order");
     }
-    if (t.label.empty() || Utf8Chars(t.label) > 100) {
+    if (t.label.empty() || Utf8Chars(t.label) > kMaxNameChars) {
       return Status::Invalid(base + "label", "must be 1 to 100 characters");
     }
   }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "core/business_time.h"
 #include "core/ledger.h"
 #include "core/program.h"
@@ -42,7 +43,6 @@ inline constexpr const char kMsgWinback[] = "winback";               // dormant 
 inline constexpr const char kMsgBirthday[] = "birthday";             // with the birthday coupon
 inline constexpr const char kMsgCartReminder[] = "cart_reminder";    // cart, no order in N min
 
-inline constexpr size_t kMaxMessageChars = 1000;  // rendered text, in characters (code points)
 
 // Every trigger type, in documentation order.
 const std::vector<std::string>& MessageTypes();

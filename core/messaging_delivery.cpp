@@ -3,6 +3,7 @@
 // hand-out time with the customer's current consent.
 #include <algorithm>
 
+#include "core/limits.h"
 #include "core/ledger_internal.h"
 #include "core/messaging.h"
 
@@ -12,7 +13,6 @@ using namespace internal;
 namespace {
 
 constexpr size_t kMaxErrorBytes = 500;
-constexpr Micros kMaxLeaseUs = 3'600'000'000;  // an hour
 
 // At most max bytes, never cutting a UTF-8 sequence.
 std::string TruncateUtf8(const std::string& s, size_t max) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/limits.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
 #include "core/messaging.h"
@@ -33,7 +34,6 @@ std::string MessageEventPayload(const Message& m) {
 
 namespace {
 
-constexpr Micros kMinuteUs = 60'000'000;
 
 using MaybeWrite = std::optional<MessageWrite>;
 

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/limits.h"
 #include "core/business_time.h"
 #include "core/messaging.h"
 
@@ -131,7 +132,7 @@ bool IsCodePrefix(const std::string& s) {
 }
 
 Status ValidateTemplate(const CouponTemplate& t, size_t i) {
-  if (t.name.empty() || t.name.size() > 100) {
+  if (t.name.empty() || t.name.size() > kMaxNameChars) {
     return Status::Invalid(TemplateField(i, "name"), "must be 1 to 100 characters");
   }
   if (t.kind == CouponKind::kFixedWon) {
@@ -273,7 +274,7 @@ Status ValidateProgram(const Program& p) {
   if (!p.effective_date.empty() && !ParseLocalDate(p.effective_date).ok()) {
     return Status::Invalid("effective_date", "must be a date as YYYY-MM-DD");
   }
-  if (p.name.empty() || p.name.size() > 100) {
+  if (p.name.empty() || p.name.size() > kMaxNameChars) {
     return Status::Invalid("name", "must be 1 to 100 characters");
   }
   if (p.currency != "KRW") {
@@ -293,7 +294,7 @@ Status ValidateProgram(const Program& p) {
     if (!codes.insert(t.code).second) {
       return Status::Invalid(TierField(i, "code"), "'" + t.code + "' appears twice");
     }
-    if (t.name.empty() || t.name.size() > 100) {
+    if (t.name.empty() || t.name.size() > kMaxNameChars) {
       return Status::Invalid(TierField(i, "name"), "must be 1 to 100 characters");
     }
     if (t.earn_rate_bp < 0 || t.earn_rate_bp > 10000) {
@@ -340,110 +341,6 @@ Status ValidateProgram(const Program& p) {
   LOYALTY_RETURN_IF_ERROR(ValidateCoupons(p));
   LOYALTY_RETURN_IF_ERROR(ValidateTiering(p));
   return ValidateMessaging(p);
-}
-
-std::string DemoProgramJson() {
-  return R"json({
-  "version": 1,
-  "effective_date": "2026-01-01",
-  "name": "Demo Shop 포인트",
-  "currency": "KRW",
-  "time_zone": "Asia/Seoul",
-  "tiers": [
-    {"code": "BRONZE", "name": "Bronze", "threshold_won": 0, "earn_rate_bp": 100},
-    {"code": "SILVER", "name": "Silver", "threshold_won": 300000, "earn_rate_bp": 200,
-     "benefits": {"promotion_coupon": "SILVER_UP"}},
-    {"code": "GOLD", "name": "Gold", "threshold_won": 1000000, "earn_rate_bp": 300,
-     "benefits": {"promotion_coupon": "GOLD_UP", "birthday_coupon": "BIRTHDAY_GOLD"}},
-    {"code": "VIP", "name": "VIP", "threshold_won": 3000000, "min_orders": 5, "earn_rate_bp": 500,
-     "benefits": {"promotion_coupon": "GOLD_UP", "birthday_coupon": "BIRTHDAY_GOLD"}}
-  ],
-  "coupons": {
-    "application_order": "coupon_then_points",
-    "expiring_soon_days": 3,
-    "templates": [
-      {"code": "WELCOME", "name": "가입 축하 ₩3,000", "kind": "fixed_won", "discount_won": 3000,
-       "min_order_won": 20000, "validity": {"days_from_issue": 30}, "per_customer_limit": 1,
-       "code_prefix": "WELCOME"},
-      {"code": "SILVER_UP", "name": "Silver 승급 10% (최대 ₩10,000)", "kind": "percent",
-       "percent_bp": 1000, "cap_won": 10000, "min_order_won": 30000,
-       "validity": {"days_from_issue": 30}, "truncation_unit_won": 10},
-      {"code": "GOLD_UP", "name": "Gold 승급 15% (최대 ₩20,000)", "kind": "percent",
-       "percent_bp": 1500, "cap_won": 20000, "min_order_won": 50000,
-       "validity": {"days_from_issue": 30}, "truncation_unit_won": 10},
-      {"code": "BIRTHDAY_GOLD", "name": "생일 ₩10,000", "kind": "fixed_won",
-       "discount_won": 10000, "min_order_won": 30000, "validity": {"days_from_issue": 31},
-       "stackable": true},
-      {"code": "COMEBACK", "name": "다시 만나요 ₩5,000", "kind": "fixed_won", "discount_won": 5000,
-       "min_order_won": 30000, "validity": {"days_from_issue": 14}, "per_customer_limit": 1,
-       "code_prefix": "COMEBACK"}
-    ]
-  },
-  "tiering": {
-    "window": {"kind": "rolling_months", "months": 12},
-    "spend_counts_at": "confirmation",
-    "spend_basis": "net_paid",
-    "evaluation": {"schedule": "monthly", "day_of_month": 1},
-    "retention_months": 3,
-    "downgrade_policy": "one_step"
-  },
-  "earning": {"truncation_unit_points": 10},
-  "pending": {"mode": "confirmation_or_days", "days": 14},
-  "expiry": {"months": 12, "rounding": "end_of_month"},
-  "redemption": {"min_balance_points": 1000, "min_points": 100, "max_share_bp": 10000},
-  "refunds": {"clawback_policy": "take_available"},
-  "adjustments": {"allow_negative": false},
-  "messaging": {
-    "templates": [
-      {"code": "TIER_NEAR", "type": "tier_near", "category": "advertising",
-       "text": "(광고) #{tier_name} 회원님, #{next_tier_name} 등급까지 #{gap_won}원 남았어요! 최근 12개월 구매금액 #{spend_won}원 / 기준 #{threshold_won}원",
-       "sms_text": "(광고) #{next_tier_name} 등급까지 #{gap_won}원 남았어요"},
-      {"code": "TIER_AT_RISK", "type": "tier_at_risk", "category": "advertising",
-       "text": "(광고) #{tier_name} 등급 유지까지 #{needed_won}원 남았어요. #{evaluation_date} 등급 심사 전에 구매하시면 #{tier_name} 혜택이 유지됩니다.",
-       "sms_text": "(광고) #{tier_name} 유지까지 #{needed_won}원 (#{evaluation_date} 심사)"},
-      {"code": "POINTS_EXPIRING", "type": "points_expiring", "category": "informational",
-       "text": "[소멸 예정 포인트 안내] #{points}포인트가 #{expires_on}에 소멸됩니다. (#{days_left}일 남음)",
-       "sms_text": "#{points}P가 #{expires_on}에 소멸됩니다"},
-      {"code": "WELCOME", "type": "welcome", "category": "informational",
-       "text": "Demo Shop 가입을 환영합니다! #{coupon_name} 쿠폰(#{coupon_code})이 발급되었어요. #{coupon_valid_until}까지 사용하세요.",
-       "sms_text": "가입 축하 쿠폰 #{coupon_code} (#{coupon_valid_until}까지)"},
-      {"code": "FIRST_PURCHASE", "type": "first_purchase_reminder", "category": "advertising",
-       "text": "(광고) 가입하신 지 #{days_since_signup}일이 지났어요. 첫 구매 혜택을 놓치지 마세요!"},
-      {"code": "REVIEW_REQUEST", "type": "review_request", "category": "informational",
-       "text": "주문 #{order_id} 상품은 마음에 드셨나요? 리뷰를 남겨 주세요."},
-      {"code": "REPURCHASE", "type": "repurchase_reminder", "category": "advertising",
-       "text": "(광고) 마지막 주문(#{last_order_id}) 후 #{days_since_last_order}일이 지났어요. 다시 필요하신 상품은 없으신가요?"},
-      {"code": "WINBACK", "type": "winback", "category": "advertising",
-       "text": "(광고) 오랜만이에요! 다시 찾아주시면 #{coupon_name} 쿠폰(#{coupon_code})을 드려요. #{coupon_valid_until}까지 사용하세요.",
-       "sms_text": "(광고) 다시 만나요 쿠폰 #{coupon_code} (#{coupon_valid_until}까지)"},
-      {"code": "BIRTHDAY", "type": "birthday", "category": "advertising",
-       "text": "(광고) 생일 축하드려요! #{tier_name} 회원님께 #{coupon_name} 쿠폰(#{coupon_code})을 드립니다. #{coupon_valid_until}까지 사용하세요.",
-       "sms_text": "(광고) 생일 쿠폰 #{coupon_code} (#{coupon_valid_until}까지)"},
-      {"code": "CART_REMINDER", "type": "cart_reminder", "category": "advertising",
-       "text": "(광고) 장바구니에 담아두신 상품 #{cart_items}개(#{cart_amount_won}원)가 기다리고 있어요."}
-    ],
-    "triggers": {
-      "tier_near": {"enabled": true, "template": "TIER_NEAR", "within_won": 50000,
-                    "within_percent_bp": 1000, "daily_cap": 1},
-      "tier_at_risk": {"enabled": true, "template": "TIER_AT_RISK", "daily_cap": 1},
-      "points_expiring": {"enabled": true, "template": "POINTS_EXPIRING", "stages": [60, 30, 3]},
-      "welcome": {"enabled": true, "template": "WELCOME", "coupon_template": "WELCOME"},
-      "first_purchase_reminder": {"enabled": true, "template": "FIRST_PURCHASE", "days": 7},
-      "review_request": {"enabled": true, "template": "REVIEW_REQUEST", "days": 3},
-      "repurchase_reminder": {"enabled": true, "template": "REPURCHASE", "days": 30},
-      "winback": {"enabled": true, "template": "WINBACK", "days": 90,
-                  "coupon_template": "COMEBACK"},
-      "birthday": {"enabled": true, "template": "BIRTHDAY"},
-      "cart_reminder": {"enabled": true, "template": "CART_REMINDER", "minutes": 60,
-                        "daily_cap": 1}
-    },
-    "order_thresholds": [{"amount_won": 50000, "label": "무료배송"}],
-    "daily_cap_per_customer": 3,
-    "catch_up_days": 7,
-    "tier_at_risk_days": 7
-  }
-}
-)json";
 }
 
 }  // namespace loyalty

@@ -1,4 +1,4 @@
-// The loyalty programme: every rule a shop configures. Parsed from JSON by api/program_json.*,
+// The loyalty programme: every rule a shop configures. Parsed from JSON by app/program_codec.*,
 // validated here (pure C++), snapshotted (version) on every order.
 #pragma once
 
@@ -202,8 +202,5 @@ const char* CouponApplicationOrderName(CouponApplicationOrder o);
 // Checks the whole programme for contradictions; the first problem found is returned with the
 // field named as a JSON path (e.g. "tiers[2].threshold_won").
 Status ValidateProgram(const Program& p);
-
-// The programme compiled into the binary, used by `loyalty serve --demo` and the README.
-std::string DemoProgramJson();
 
 }  // namespace loyalty

@@ -1,10 +1,9 @@
-// Store interfaces. core defines them; adapters (store/sqlite, later store/mysql) implement
-// them. Nothing above this line knows SQL.
+// Store interfaces. core defines them; the SQL store (store/sql, one implementation over the
+// SQLite and MySQL drivers) implements them. Nothing above this line knows SQL.
 //
-// A Session is one database connection. It is used by one thread at a time (not thread-safe).
-// Write sessions are driven by the CommandExecutor (core/executor.h): Begin, then for each
-// command Savepoint / (ReleaseSavepoint | RollbackToSavepoint), then Commit. Read sessions
-// call BeginRead/EndRead around a group of reads so that they see one snapshot.
+// The records are split into areas of about ten methods (LedgerRecords, OrderRecords,
+// TierRecords, JobQueries, CouponRecords, Outbox); a Session is one connection's transaction
+// implementing every area. Code that needs one area takes that area, not the Session.
 //
 // Error contract for every method: kUnavailable when the database cannot be reached or is busy
 // past its timeout, kRetry on deadlock or lock-wait timeout (the executor re-runs the batch),
@@ -62,21 +61,12 @@ struct MessageQuery {
   int limit = kDefaultPageSize;
 };
 
-class Session {
+// --- the record areas: each function takes only the area it needs ---
+
+// Customers, their point lots, the immutable ledger entries and the customer's event history.
+class LedgerRecords {
  public:
-  virtual ~Session() = default;
-
-  // --- transactions ---
-  virtual Status Begin() = 0;           // write transaction (SQLite: BEGIN IMMEDIATE)
-  virtual Status Commit() = 0;
-  virtual void Rollback() = 0;          // never fails; safe to call without an open transaction
-  virtual Status Savepoint() = 0;       // one level is enough: one per command
-  virtual Status ReleaseSavepoint() = 0;
-  virtual Status RollbackToSavepoint() = 0;
-  virtual Status BeginRead() = 0;       // read snapshot
-  virtual void EndRead() = 0;
-
-  // --- customers ---
+  virtual ~LedgerRecords() = default;
   // Inside a write transaction the row is locked for the rest of it (MySQL: FOR UPDATE).
   virtual Result<std::optional<Customer>> FindCustomer(const std::string& customer_id) = 0;
   virtual Status InsertCustomer(const Customer& c) = 0;
@@ -84,19 +74,26 @@ class Session {
   // Customers with customer_id > after_id, ascending, at most limit.
   virtual Result<std::vector<Customer>> ListCustomers(const std::string& after_id, int limit) = 0;
 
-  // --- lots ---
   virtual Result<std::vector<Lot>> FindLots(const LotQuery& q) = 0;
   virtual Result<std::optional<Lot>> FindLot(int64_t lot_id) = 0;
   virtual Result<int64_t> InsertLot(const Lot& lot) = 0;  // returns the new lot_id
   // Updates remaining_points, expired, expires_at_us, source_entry_id.
   virtual Status UpdateLot(const Lot& lot) = 0;
 
-  // --- entries (immutable: insert only) ---
-  // Inserts the entry and its allocations; returns the new entry_id.
+  // Entries are immutable: insert only. Inserts the entry and its allocations; returns the new
+  // entry_id.
   virtual Result<int64_t> InsertEntry(const Entry& e) = 0;
   virtual Result<std::vector<Entry>> ListEntries(const EntryQuery& q) = 0;  // with allocations
 
-  // --- orders and refunds ---
+  virtual Result<int64_t> AppendEvent(const Event& e) = 0;  // returns the new event_id
+  virtual Result<std::vector<Event>> ListEvents(const EventQuery& q) = 0;
+};
+
+// Orders, their refunds and CS adjustments (each keyed by the caller's id).
+class OrderRecords {
+ public:
+  virtual ~OrderRecords() = default;
+  // Inside a write transaction the row is locked for the rest of it (MySQL: FOR UPDATE).
   virtual Result<std::optional<Order>> FindOrder(const std::string& order_id) = 0;
   virtual Status InsertOrder(const Order& o) = 0;
   virtual Status UpdateOrder(const Order& o) = 0;
@@ -104,22 +101,14 @@ class Session {
                                                    const std::string& refund_id) = 0;
   virtual Status InsertRefund(const Refund& r) = 0;
   virtual Result<std::vector<Refund>> ListRefunds(const std::string& order_id) = 0;
-
-  // --- CS adjustments ---
   virtual Result<std::optional<Adjustment>> FindAdjustment(const std::string& adjustment_id) = 0;
   virtual Status InsertAdjustment(const Adjustment& a) = 0;
+};
 
-  // --- domain events ---
-  virtual Result<int64_t> AppendEvent(const Event& e) = 0;  // returns the new event_id
-  virtual Result<std::vector<Event>> ListEvents(const EventQuery& q) = 0;
-
-  // --- idempotency records ---
-  virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& scope_key) = 0;
-  virtual Status InsertIdempotency(const IdempotencyRecord& r) = 0;
-  // Deletes records with 0 < expires_at_us <= now_us; returns how many.
-  virtual Result<int64_t> PurgeIdempotency(Micros now_us) = 0;
-
-  // --- qualifying spend and tiers ---
+// Qualifying spend and tier history.
+class TierRecords {
+ public:
+  virtual ~TierRecords() = default;
   virtual Status InsertSpend(const SpendRecord& r) = 0;
   // Sum over the customer's records with from <= date <= to.
   virtual Result<SpendTotal> SumSpend(const std::string& customer_id, DateKey from,
@@ -128,8 +117,14 @@ class Session {
   // Newest first, at most limit.
   virtual Result<std::vector<TierChange>> ListTierChanges(const std::string& customer_id,
                                                           int limit) = 0;
+};
 
-  // --- the daily job ---
+// What the daily job scans: set-based recalculation, pages over customers and due work, and the
+// job's own progress records. Shard: ShardOf(customer_id, shards) == shard (core/shard.h;
+// shards = 1 means all).
+class JobQueries {
+ public:
+  virtual ~JobQueries() = default;
   // Ids of orders not yet activated nor cancelled placed before placed_before_us, ascending,
   // order_id > after_order_id.
   virtual Result<std::vector<std::string>> OrdersAwaitingActivation(
@@ -140,18 +135,34 @@ class Session {
       Micros due_before_us, const std::string& after_customer_id, int limit) = 0;
   // Set-based: for every customer of the shard, window_spend_won / window_orders = sums of its
   // spend records with from <= date <= to, spend_as_of = as_of. Returns customers written.
-  // Shard: ShardOf(customer_id, shards) == shard (core/shard.h; shards = 1 means all).
   virtual Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of,
                                                int shard, int shards) = 0;
   virtual Result<int64_t> CountCustomers() = 0;
   // Customers of the shard with customer_id > after_id, ascending, at most limit.
   virtual Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit,
                                                           int shard, int shards) = 0;
+  // Customers whose birth_date falls in `month` (1..12), customer_id > after_id, ascending.
+  virtual Result<std::vector<std::string>> CustomersBornInMonth(int month,
+                                                                const std::string& after_id,
+                                                                int limit) = 0;
+  // Lifecycle triggers: customers of the shard with customer_id > after_id, ascending, with
+  // their order activity (correlated lookups on orders_by_customer; no full order scan).
+  virtual Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id,
+                                                                     int limit, int shard,
+                                                                     int shards) = 0;
+  // The same for one customer (the lifecycle step re-reads it under the customer's lock);
+  // nullopt when the customer does not exist.
+  virtual Result<std::optional<CustomerActivity>> FindCustomerActivity(
+      const std::string& customer_id) = 0;
   virtual Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step,
                                                    int shard, int shards) = 0;
   virtual Status UpsertJobRun(const JobRun& run) = 0;
+};
 
-  // --- coupons ---
+// Coupons and bulk coupon batches.
+class CouponRecords {
+ public:
+  virtual ~CouponRecords() = default;
   // kAlreadyExists when the code or the (non-empty) dedupe_key is taken.
   virtual Status InsertCoupon(const Coupon& c) = 0;
   virtual Result<std::optional<Coupon>> FindCoupon(const std::string& code) = 0;
@@ -173,18 +184,18 @@ class Session {
   virtual Result<std::vector<Coupon>> ListActiveCouponsEndingBy(Micros until_before_us,
                                                                 const std::string& after_code,
                                                                 int limit) = 0;
-  // Customers whose birth_date falls in `month` (1..12), customer_id > after_id, ascending.
-  virtual Result<std::vector<std::string>> CustomersBornInMonth(int month,
-                                                                const std::string& after_id,
-                                                                int limit) = 0;
   virtual Status InsertCouponBatch(const CouponBatch& b) = 0;  // kAlreadyExists on batch_id
   virtual Result<std::optional<CouponBatch>> FindCouponBatch(const std::string& batch_id) = 0;
   // Writes issued, status, finished_at_us.
   virtual Status UpdateCouponBatch(const CouponBatch& b) = 0;
   // Batches not done yet (resumed when the server starts), ascending.
   virtual Result<std::vector<std::string>> ListUnfinishedCouponBatches() = 0;
+};
 
-  // --- messages: the transactional outbox (docs/messages.md) ---
+// Messages: the transactional outbox (docs/messages.md).
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
   // Returns the new message_id; kAlreadyExists when the dedupe_key is taken.
   virtual Result<int64_t> InsertMessage(const Message& m) = 0;
   virtual Result<std::optional<Message>> FindMessage(int64_t message_id) = 0;
@@ -210,21 +221,31 @@ class Session {
   // Returns how many.
   virtual Result<int64_t> RequeueMessages(int64_t after_message_id, int64_t up_to_message_id,
                                           Micros now_us) = 0;
-  // Lifecycle triggers: customers of the shard with customer_id > after_id, ascending, with
-  // their order activity (correlated lookups on orders_by_customer; no full order scan).
-  virtual Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id,
-                                                                     int limit, int shard,
-                                                                     int shards) = 0;
-  // The same for one customer (the lifecycle step re-reads it under the customer's lock);
-  // nullopt when the customer does not exist.
-  virtual Result<std::optional<CustomerActivity>> FindCustomerActivity(
-      const std::string& customer_id) = 0;
+};
 
-  // --- API keys ---
-  virtual Status InsertApiKey(const ApiKey& k) = 0;
-  virtual Result<std::optional<ApiKey>> FindApiKeyByHash(const std::string& key_hash) = 0;
-  virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
-  virtual Status RevokeApiKey(const std::string& name, Micros now_us) = 0;  // kNotFound if none
+// A transaction over one database connection: every record area, plus the transaction control.
+// Used by one thread at a time (not thread-safe). Write sessions are driven by the
+// CommandExecutor (core/executor.h): Begin, then for each command Savepoint /
+// (ReleaseSavepoint | RollbackToSavepoint), then Commit. Read sessions call BeginRead/EndRead
+// around a group of reads so that they see one snapshot. Records that belong to a layer above
+// core (the HTTP API's keys and idempotency records, api/records.h) are implemented by the same
+// object; that layer reaches them with a cast of its own.
+class Session : public LedgerRecords,
+                public OrderRecords,
+                public TierRecords,
+                public JobQueries,
+                public CouponRecords,
+                public Outbox {
+ public:
+  ~Session() override = default;
+  virtual Status Begin() = 0;           // write transaction (SQLite: BEGIN IMMEDIATE)
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;          // never fails; safe to call without an open transaction
+  virtual Status Savepoint() = 0;       // one level is enough: one per command
+  virtual Status ReleaseSavepoint() = 0;
+  virtual Status RollbackToSavepoint() = 0;
+  virtual Status BeginRead() = 0;       // read snapshot
+  virtual void EndRead() = 0;
 };
 
 // A database: hands out sessions and manages the schema.

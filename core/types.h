@@ -1,3 +1,4 @@
+#include "core/limits.h"
 // Domain records of the ledger. Plain data; rules live in ledger.h / orders.h.
 //
 // Units are in the names: *_won is Korean won (integer, KRW has no minor unit), *_points are
@@ -16,14 +17,8 @@ using Won = int64_t;
 using Points = int64_t;
 using Micros = int64_t;  // UTC microseconds since 1970-01-01T00:00:00Z
 
-// Limits on everything a client controls (TigerBeetle: put a limit on everything).
-inline constexpr size_t kMaxIdLength = 64;          // customer_id, order_id, refund_id, ...
-inline constexpr size_t kMaxReasonLength = 500;      // free-text note on an adjustment
-inline constexpr int64_t kMaxJsonSafeInteger = (int64_t{1} << 53) - 1;
-inline constexpr Won kMaxOrderAmountWon = 10'000'000'000;  // ₩10 billion per order
-inline constexpr Points kMaxAdjustmentPoints = 100'000'000;
-inline constexpr int kMaxPageSize = 500;
-inline constexpr int kDefaultPageSize = 50;
+// Limits on everything a client controls (TigerBeetle: put a limit on everything) are all in
+// core/limits.h.
 
 // Persisted enums: the numbers are stored in the database. Never renumber; only append.
 enum class LotKind : int {
@@ -325,24 +320,6 @@ struct JobRun {
   std::string summary_json;
   Micros started_at_us = 0;
   Micros finished_at_us = 0;
-};
-
-// A stored response for an idempotent POST.
-struct IdempotencyRecord {
-  std::string scope_key;     // "<key name>:<Idempotency-Key>" or "order:<order_id>", ...
-  std::string request_hash;  // SHA-256 of the canonical request
-  int status_code = 0;
-  std::string response_body;
-  Micros created_at_us = 0;
-  Micros expires_at_us = 0;  // 0 = kept forever (natural ids)
-};
-
-struct ApiKey {
-  std::string name;
-  std::string role;
-  std::string key_hash;  // hex SHA-256 of the secret token; the token itself is never stored
-  Micros created_at_us = 0;
-  Micros revoked_at_us = 0;  // 0 = active
 };
 
 }  // namespace loyalty

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/limits.h"
 #include "core/json_writer.h"
 #include "core/ledger.h"
 #include "core/messaging.h"
@@ -15,7 +16,6 @@
 namespace loyalty {
 namespace {
 
-constexpr Micros kDayUs = 86'400'000'000;
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config tzdata ca-certificates
           libpoco-dev libhowardhinnant-date-dev libspdlog-dev libgtest-dev libsqlite3-dev
-          libmysqlcppconn-dev libboost-dev)
+          libmysqlcppconn-dev libboost-dev libcli11-dev ccache)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-  packages+=(wrk mariadb-server)  # the MySQL-labelled tests start a private server
+  packages+=(wrk mariadb-server clang-format)  # a private server for the MySQL-labelled tests
   command -v npx >/dev/null || packages+=(nodejs npm)  # npx runs the OpenAPI linter
 fi
 

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --with-test-tools
+scripts/check_format.sh  # every source file as clang-format writes it
 
 # A private MariaDB for the tests labelled mysql, stopped and removed on exit whatever happens.
 LOYALTY_MARIADB_DIR=$(mktemp -d /tmp/loyalty-mariadb-test.XXXXXX)

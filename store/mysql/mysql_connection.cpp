@@ -7,15 +7,13 @@
 #include <cstdio>
 #include <utility>
 
-#include "core/types.h"
-
 namespace loyalty::mysql {
 
 namespace {
 
 // The driver singleton. Its first call is not thread-safe; a function-local static makes it so.
-sql::mysql::MySQL_Driver* Driver() {
-  static sql::mysql::MySQL_Driver* const driver = sql::mysql::get_mysql_driver_instance();
+::sql::mysql::MySQL_Driver* Driver() {
+  static ::sql::mysql::MySQL_Driver* const driver = ::sql::mysql::get_mysql_driver_instance();
   return driver;
 }
 
@@ -33,51 +31,53 @@ constexpr const char* kSessionSettings =
 
 void EnsureThreadRegistered() { thread_local ThreadRegistration registration; }
 
-Result<std::unique_ptr<sql::Connection>> Connect(const MysqlConfig& config, bool select_database) {
+Result<std::unique_ptr<::sql::Connection>> Connect(const MysqlConfig& config,
+                                                   bool select_database) {
   EnsureThreadRegistered();
-  sql::ConnectOptionsMap options;
-  options["hostName"] = sql::SQLString(config.host);
+  ::sql::ConnectOptionsMap options;
+  options["hostName"] = ::sql::SQLString(config.host);
   options["port"] = config.port;
-  options["userName"] = sql::SQLString(config.user);
-  options["password"] = sql::SQLString(config.password);
-  if (select_database) options["schema"] = sql::SQLString(config.database);
-  options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  options["userName"] = ::sql::SQLString(config.user);
+  options["password"] = ::sql::SQLString(config.password);
+  if (select_database) options["schema"] = ::sql::SQLString(config.database);
+  options["OPT_CHARSET_NAME"] = ::sql::SQLString("utf8mb4");
   options["OPT_CONNECT_TIMEOUT"] = config.connect_timeout_s;
   options["OPT_READ_TIMEOUT"] = config.read_timeout_s;
   options["OPT_WRITE_TIMEOUT"] = config.write_timeout_s;
-  options["OPT_RECONNECT"] = false;  // a silent reconnect would lose the transaction
+  options["OPT_RECONNECT"] = false;     // a silent reconnect would lose the transaction
   options["CLIENT_FOUND_ROWS"] = true;  // UPDATE counts matched rows, not changed ones
   const std::string where = DescribeMysql(config);
   try {
-    std::unique_ptr<sql::Connection> conn(Driver()->connect(options));
+    std::unique_ptr<::sql::Connection> conn(Driver()->connect(options));
     {
-      std::unique_ptr<sql::PreparedStatement> set(conn->prepareStatement(kSessionSettings));
+      std::unique_ptr<::sql::PreparedStatement> set(conn->prepareStatement(kSessionSettings));
       Bind(*set).Int(config.lock_wait_timeout_s).Int(config.lock_wait_timeout_s).Update();
     }
     {
-      std::unique_ptr<sql::PreparedStatement> isolation(
+      std::unique_ptr<::sql::PreparedStatement> isolation(
           conn->prepareStatement("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"));
       isolation->execute();
     }
     return conn;
-  } catch (const sql::SQLException& e) {
+  } catch (const ::sql::SQLException& e) {
     // Whatever the reason (refused, unknown host, bad credentials, too many connections), the
     // store cannot be used now; the connector's message never contains the password.
-    return Status(Code::kUnavailable, "cannot connect to " + where + ": " + e.what() +
-                                          " (error " + std::to_string(e.getErrorCode()) + ")");
+    return Status(Code::kUnavailable, "cannot connect to " + where + ": " + e.what() + " (error " +
+                                          std::to_string(e.getErrorCode()) + ")");
   } catch (const std::exception& e) {
     return Status(Code::kUnavailable, "cannot connect to " + where + ": " + e.what());
   }
 }
 
-bool SupportsInsertReturning(sql::Connection& conn) {
-  std::unique_ptr<sql::PreparedStatement> stmt(conn.prepareStatement("SELECT VERSION()"));
-  std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery());
+bool SupportsInsertReturning(::sql::Connection& conn) {
+  std::unique_ptr<::sql::PreparedStatement> stmt(conn.prepareStatement("SELECT VERSION()"));
+  std::unique_ptr<::sql::ResultSet> rs(stmt->executeQuery());
   if (!rs->next()) return false;
   const std::string version = Text(*rs, 1);  // e.g. "10.11.6-MariaDB-0+deb12u1", "8.0.36"
   int major = 0, minor = 0;
   if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return false;
-  return version.find("MariaDB") != std::string::npos && (major > 10 || (major == 10 && minor >= 5));
+  return version.find("MariaDB") != std::string::npos &&
+         (major > 10 || (major == 10 && minor >= 5));
 }
 
 Failure Classify(int code) {
@@ -116,58 +116,80 @@ Failure Classify(int code) {
   return Failure::kOther;
 }
 
-Status ErrorStatus(const sql::SQLException& e, std::string_view what, bool is_insert) {
-  const std::string detail = std::string(what) + ": " + e.what() + " (error " +
-                             std::to_string(e.getErrorCode()) + ", SQLSTATE " +
-                             e.getSQLState() + ")";
+namespace {
+
+// The server's message, unless it may quote a value the statement bound (store/sql/driver.h:
+// an error message never contains a bound value).
+std::string ServerMessage(const ::sql::SQLException& e) {
+  switch (e.getErrorCode()) {
+    case 1062:    // ER_DUP_ENTRY: "Duplicate entry '<value>' for key '<name>'"
+    case 1586: {  // ER_DUP_ENTRY_WITH_KEY_NAME: the same
+      // Only the key's name; the value is quoted before it and may itself hold " for key ".
+      const std::string message = e.what();
+      const size_t key = message.rfind(" for key ");
+      return key == std::string::npos ? "duplicate entry" : "duplicate entry" + message.substr(key);
+    }
+    case 1292:  // ER_TRUNCATED_WRONG_VALUE: "Truncated incorrect <type> value: '<value>'"
+    case 1366:  // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: "Incorrect <type> value: '<value>' for ..."
+    case 1367:  // ER_ILLEGAL_VALUE_FOR_TYPE
+    case 1411:  // ER_WRONG_VALUE_FOR_TYPE
+    case 1525:  // ER_WRONG_VALUE
+    case 1690:  // ER_DATA_OUT_OF_RANGE: quotes the expression, values included
+      return "a value was refused";
+    default:
+      return e.what();
+  }
+}
+
+}  // namespace
+
+Status ErrorStatus(const ::sql::SQLException& e, std::string_view what, bool is_insert) {
+  const std::string detail = ServerMessage(e) + ", error " + std::to_string(e.getErrorCode()) +
+                             ", SQLSTATE " + e.getSQLState();
+  const std::string prefix = std::string(what) + ": ";
   switch (Classify(e.getErrorCode())) {
     case Failure::kDeadlock:
-      return Status(Code::kRetry, "deadlock (" + detail + ")");
+      return Status(Code::kRetry, prefix + "deadlock (" + detail + ")");
     case Failure::kLockWaitTimeout:
-      return Status(Code::kRetry, "lock wait timeout (" + detail + ")");
+      return Status(Code::kRetry, prefix + "lock wait timeout (" + detail + ")");
     case Failure::kDuplicateKey:
-      if (is_insert) return Status(Code::kAlreadyExists, detail);
+      if (is_insert) return Status(Code::kAlreadyExists, prefix + detail);
       break;
     case Failure::kConnectionLost:
-      return Status(Code::kUnavailable, "database connection lost (" + detail + ")");
+      return Status(Code::kUnavailable, prefix + "database connection lost (" + detail + ")");
     case Failure::kUnavailable:
-      return Status(Code::kUnavailable, "database unavailable (" + detail + ")");
+      return Status(Code::kUnavailable, prefix + "database unavailable (" + detail + ")");
     case Failure::kOther:
       break;
   }
-  return Status(Code::kInternal, "mysql error (" + detail + ")");
+  return Status(Code::kInternal, prefix + "mysql error (" + detail + ")");
 }
 
 Bind& Bind::Text(const std::string& value) {
-  stmt_.setString(++index_, sql::SQLString(value));
+  stmt_.setString(++index_, ::sql::SQLString(value));
   return *this;
 }
 
 Bind& Bind::OptionalText(const std::optional<std::string>& value) {
   if (value.has_value()) return Text(*value);
-  stmt_.setNull(++index_, sql::DataType::VARCHAR);
+  stmt_.setNull(++index_, ::sql::DataType::VARCHAR);
   return *this;
 }
 
-std::string Text(const sql::ResultSet& rs, uint32_t column) {
+std::string Text(const ::sql::ResultSet& rs, uint32_t column) {
   return rs.getString(column).asStdString();
 }
 
-std::optional<std::string> OptionalText(const sql::ResultSet& rs, uint32_t column) {
+std::optional<std::string> OptionalText(const ::sql::ResultSet& rs, uint32_t column) {
   if (rs.isNull(column)) return std::nullopt;
   return Text(rs, column);
-}
-
-int PageLimit(int limit) {
-  if (limit <= 0) return kDefaultPageSize;
-  return limit < kMaxPageSize ? limit : kMaxPageSize;
 }
 
 bool IsSafeDatabaseName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;

@@ -1,7 +1,10 @@
 // Internal to store/mysql: opening a connection the way every session needs it, the mapping of
 // server and client error numbers to Status, and small helpers to bind parameters and read rows.
-// Connector/C++ reports every failure by throwing sql::SQLException; these helpers let the
-// callers catch it at one place (MysqlSession::Run) and turn it into a Status there.
+// Connector/C++ reports every failure by throwing ::sql::SQLException; these helpers let the
+// callers catch it at one place (the driver, mysql_driver.cpp) and turn it into a Status there.
+//
+// The connector's namespace is written ::sql here: store/sql/driver.h declares loyalty::sql,
+// which an unqualified `sql` inside namespace loyalty would find first.
 #pragma once
 
 #include <cppconn/connection.h>
@@ -13,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/status.h"
 #include "store/mysql/mysql_store.h"
@@ -27,11 +29,11 @@ void EnsureThreadRegistered();
 // Opens a connection: utf8mb4 with a binary collation, matched-rows update counts, the
 // configured timeouts, READ COMMITTED, strict SQL mode, UTC, the lock wait timeout. Selects
 // config.database unless `select_database` is false (to create or drop it).
-Result<std::unique_ptr<sql::Connection>> Connect(const MysqlConfig& config,
-                                                 bool select_database = true);
+Result<std::unique_ptr<::sql::Connection>> Connect(const MysqlConfig& config,
+                                                   bool select_database = true);
 
 // True when the server is MariaDB 10.5 or later (INSERT ... RETURNING). Throws.
-bool SupportsInsertReturning(sql::Connection& conn);
+bool SupportsInsertReturning(::sql::Connection& conn);
 
 // What a failure means for the caller.
 enum class Failure {
@@ -45,12 +47,14 @@ enum class Failure {
 Failure Classify(int error_code);
 
 // The Status for a failed operation `what`. A duplicate key is kAlreadyExists when `is_insert`.
-Status ErrorStatus(const sql::SQLException& e, std::string_view what, bool is_insert);
+// The message starts with `what`; the server's message is left out where it would quote a bound
+// value (a duplicate entry names only its key).
+Status ErrorStatus(const ::sql::SQLException& e, std::string_view what, bool is_insert);
 
 // Binds values in parameter order to a prepared statement (clearing the previous ones).
 class Bind {
  public:
-  explicit Bind(sql::PreparedStatement& stmt) : stmt_(stmt) { stmt_.clearParameters(); }
+  explicit Bind(::sql::PreparedStatement& stmt) : stmt_(stmt) { stmt_.clearParameters(); }
   Bind& Int(int64_t value) {
     stmt_.setInt64(++index_, value);
     return *this;
@@ -58,39 +62,23 @@ class Bind {
   Bind& Bool(bool value) { return Int(value ? 1 : 0); }
   Bind& Text(const std::string& value);
   Bind& OptionalText(const std::optional<std::string>& value);
-  // Runs a statement that returns rows. Throws sql::SQLException.
-  std::unique_ptr<sql::ResultSet> Query() { return std::unique_ptr<sql::ResultSet>(stmt_.executeQuery()); }
+  // Runs a statement that returns rows. Throws ::sql::SQLException.
+  std::unique_ptr<::sql::ResultSet> Query() {
+    return std::unique_ptr<::sql::ResultSet>(stmt_.executeQuery());
+  }
   // Runs a statement that returns none; the number of rows it matched. Throws.
   int64_t Update() { return stmt_.executeUpdate(); }
 
  private:
-  sql::PreparedStatement& stmt_;
+  ::sql::PreparedStatement& stmt_;
   unsigned index_ = 0;
 };
 
 // Column readers (1-based, as the connector counts).
-inline int64_t Int(const sql::ResultSet& rs, uint32_t column) { return rs.getInt64(column); }
-inline bool Bool(const sql::ResultSet& rs, uint32_t column) { return rs.getInt64(column) != 0; }
-std::string Text(const sql::ResultSet& rs, uint32_t column);
-std::optional<std::string> OptionalText(const sql::ResultSet& rs, uint32_t column);
-
-// The first row of `rs` read with `read`, if any. Throws sql::SQLException.
-template <typename T>
-std::optional<T> ReadFirst(sql::ResultSet& rs, T (*read)(const sql::ResultSet&)) {
-  if (!rs.next()) return std::nullopt;
-  return read(rs);
-}
-
-// Every row of `rs` read with `read`. Throws sql::SQLException.
-template <typename T>
-std::vector<T> ReadRows(sql::ResultSet& rs, T (*read)(const sql::ResultSet&)) {
-  std::vector<T> rows;
-  while (rs.next()) rows.push_back(read(rs));
-  return rows;
-}
-
-// Clamps a requested page size: <= 0 means kDefaultPageSize, at most kMaxPageSize.
-int PageLimit(int limit);
+inline int64_t Int(const ::sql::ResultSet& rs, uint32_t column) { return rs.getInt64(column); }
+inline bool Bool(const ::sql::ResultSet& rs, uint32_t column) { return rs.getInt64(column) != 0; }
+std::string Text(const ::sql::ResultSet& rs, uint32_t column);
+std::optional<std::string> OptionalText(const ::sql::ResultSet& rs, uint32_t column);
 
 // True for a database name the store will put into DDL: 1..64 of [A-Za-z0-9_].
 bool IsSafeDatabaseName(const std::string& name);

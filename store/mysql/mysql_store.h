@@ -1,5 +1,6 @@
-// MysqlStore: the MySQL / MariaDB adapter of the store interfaces (core/store.h), over MySQL
-// Connector/C++ 1.1 (the JDBC-style API), with server-side prepared statements only.
+// MysqlStore: the MySQL / MariaDB store: the SQL store (store/sql/sql_session.h) over the MySQL
+// driver (store/mysql/mysql_driver.h: Connector/C++ 1.1, the JDBC-style API, with server-side
+// prepared statements only).
 //
 // Several API nodes may share one database: correctness comes from InnoDB row locks, not from a
 // process. Write transactions run at READ COMMITTED; inside one, FindCustomer and FindOrder read
@@ -46,11 +47,11 @@ struct MysqlConfig {
   std::string database;
   // Limits and timeouts (seconds). Short, so that requests during an outage fail fast with
   // kUnavailable instead of hanging; read_timeout_s must exceed lock_wait_timeout_s.
-  int max_sessions = 64;         // connections this store opens at most (OpenSession beyond: kUnavailable)
+  int max_sessions = 64;  // connections this store opens at most (OpenSession beyond: kUnavailable)
   int connect_timeout_s = 2;
   int read_timeout_s = 10;
   int write_timeout_s = 10;
-  int lock_wait_timeout_s = 5;   // innodb_lock_wait_timeout: a row lock waited longer -> kRetry
+  int lock_wait_timeout_s = 5;      // innodb_lock_wait_timeout: a row lock waited longer -> kRetry
   int migrate_lock_timeout_s = 60;  // how long Migrate() waits for another node's Migrate()
   // INSERT ... RETURNING where the server has it (MariaDB 10.5+): one round trip less per new
   // lot, entry and event. Off: INSERT then SELECT LAST_INSERT_ID(), as on MySQL.
@@ -58,10 +59,13 @@ struct MysqlConfig {
 };
 
 // Parses mysql://user[:password]@host[:port]/database[?option=value&...] (user and password may
-// be percent-encoded). Without a password in the URL it comes from $LOYALTY_DB_PASSWORD, else
-// from the file named by $LOYALTY_DB_PASSWORD_FILE (one line; the trailing newline is dropped).
-// Options: max_sessions, connect_timeout_s, read_timeout_s, write_timeout_s, lock_wait_timeout_s.
-// kValidationFailed (field "--db") on a malformed URL; the message never contains the password.
+// be percent-encoded; the user and password end at the last '@', so a password may also hold a
+// raw '?', '#', '/', '@' or ':'). Without a password in the URL it comes from
+// $LOYALTY_DB_PASSWORD, else from the file named by $LOYALTY_DB_PASSWORD_FILE (one line; the
+// trailing newline is dropped). Options: max_sessions, connect_timeout_s, read_timeout_s,
+// write_timeout_s, lock_wait_timeout_s.
+// kValidationFailed (field "--db") on a malformed URL. The message quotes no text of the URL, so
+// it never contains the password or any part of the user and password, whatever the input.
 Result<MysqlConfig> ParseMysqlUrl(const std::string& url);
 
 // "mysql://user@host:port/database": the configuration without its password.

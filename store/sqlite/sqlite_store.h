@@ -1,4 +1,5 @@
-// SqliteStore: the embedded SQLite adapter of the store interfaces (core/store.h).
+// SqliteStore: the embedded SQLite engine of the SQL store (store/sql/sql_session.h over the
+// driver of store/sqlite/sqlite_driver.h).
 //
 // One database file in WAL mode. Every Session is a connection of its own, so sessions may live
 // on different threads (each used by one thread at a time). SQLite admits one writer at a time:
@@ -6,11 +7,7 @@
 // then fails with kUnavailable. Readers never block the writer; between BeginRead() and EndRead()
 // they see one snapshot.
 //
-// Details core/store.h leaves open, fixed here (the conformance suite in tests/store checks them):
-//  - Update*() of a row that does not exist returns kNotFound.
-//  - A page limit <= 0 means kDefaultPageSize; any limit is capped at kMaxPageSize.
-//  - Foreign keys are enforced: lots, entries, orders, adjustments and events need their
-//    customer, refunds their order, allocations their entry and lot (violation: kInternal).
+// The details core/store.h leaves open are those of SqlSession, the same on every engine.
 //
 // Thread-safe: SqliteStore holds no connection; each call opens what it needs.
 #pragma once
@@ -44,8 +41,9 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<Session>> OpenSession() override;
   // Applies the kSqliteMigrations not recorded in schema_migrations, each in its own
   // transaction, in version order; returns how many. Safe against a concurrent Migrate().
+  // Refuses a database with an applied migration whose file changed (store/sql/migrate.h).
   Result<int> Migrate() override;
-  // kUnavailable unless the applied migrations are exactly those of this binary.
+  // kUnavailable unless the applied migrations are exactly those of this binary, unchanged.
   Status CheckSchema() override;
   std::string Describe() const override;  // "sqlite:<path>"
 

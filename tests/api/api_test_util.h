@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "api/auth.h"
-#include "api/program_json.h"
 #include "api/server.h"
+#include "app/program_codec.h"
 #include "core/business_time.h"
 #include "core/clock.h"
 #include "store/sqlite/sqlite_store.h"
@@ -142,7 +142,7 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(session.ok());
     session_ = std::move(session).value();
     for (const std::string& role : KnownRoles()) {
-      auto token = CreateApiKey(*session_, "test-" + role, role, clock_.NowMicros());
+      auto token = CreateApiKey(ApiRecordsOf(*session_), "test-" + role, role, clock_.NowMicros());
       ASSERT_TRUE(token.ok()) << token.status().ToString();
       tokens_[role] = *token;
     }

@@ -82,13 +82,13 @@ class ApiKeyTest : public ::testing::Test {
 TEST_F(ApiKeyTest, TokensAreRandomAndOnlyTheirHashIsStored) {
   std::set<std::string> tokens;
   for (const std::string& role : KnownRoles()) {
-    auto token = CreateApiKey(*session_, "k-" + role, role, 1000);
+    auto token = CreateApiKey(ApiRecordsOf(*session_), "k-" + role, role, 1000);
     ASSERT_TRUE(token.ok()) << token.status().ToString();
     EXPECT_EQ(token->size(), 43u);
     EXPECT_EQ(token->rfind("lk_", 0), 0u);
     EXPECT_TRUE(LooksLikeToken(*token));
     tokens.insert(*token);
-    auto key = Authenticate(*session_, "Bearer " + *token);
+    auto key = Authenticate(ApiRecordsOf(*session_), "Bearer " + *token);
     ASSERT_TRUE(key.ok()) << key.status().ToString();
     EXPECT_EQ(key->name, "k-" + role);
     EXPECT_EQ(key->role, role);
@@ -96,7 +96,7 @@ TEST_F(ApiKeyTest, TokensAreRandomAndOnlyTheirHashIsStored) {
     EXPECT_EQ(key->key_hash.find(token->substr(3)), std::string::npos);
   }
   EXPECT_EQ(tokens.size(), KnownRoles().size());
-  auto keys = session_->ListApiKeys();
+  auto keys = ApiRecordsOf(*session_).ListApiKeys();
   ASSERT_TRUE(keys.ok());
   for (const ApiKey& k : *keys) EXPECT_EQ(tokens.count(k.key_hash), 0u);
 }
@@ -104,25 +104,25 @@ TEST_F(ApiKeyTest, TokensAreRandomAndOnlyTheirHashIsStored) {
 TEST_F(ApiKeyTest, CreateValidatesNameAndRole) {
   EXPECT_TRUE(IsKnownRole("cs_supervisor"));
   EXPECT_FALSE(IsKnownRole("root"));
-  EXPECT_EQ(CreateApiKey(*session_, "k", "root", 0).status().field(), "role");
-  EXPECT_EQ(CreateApiKey(*session_, "", "admin", 0).status().field(), "name");
-  EXPECT_EQ(CreateApiKey(*session_, std::string(65, 'k'), "admin", 0).status().field(), "name");
-  EXPECT_EQ(CreateApiKey(*session_, "a b", "admin", 0).status().field(), "name");
-  ASSERT_TRUE(CreateApiKey(*session_, "dup", "admin", 0).ok());
-  EXPECT_EQ(CreateApiKey(*session_, "dup", "jobs", 0).status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "k", "root", 0).status().field(), "role");
+  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "", "admin", 0).status().field(), "name");
+  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), std::string(65, 'k'), "admin", 0).status().field(), "name");
+  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "a b", "admin", 0).status().field(), "name");
+  ASSERT_TRUE(CreateApiKey(ApiRecordsOf(*session_), "dup", "admin", 0).ok());
+  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "dup", "jobs", 0).status().code(), Code::kAlreadyExists);
 }
 
 TEST_F(ApiKeyTest, AuthenticateRejectsBadHeadersAndRevokedKeys) {
-  auto token = CreateApiKey(*session_, "k", "admin", 0);
+  auto token = CreateApiKey(ApiRecordsOf(*session_), "k", "admin", 0);
   ASSERT_TRUE(token.ok());
-  EXPECT_TRUE(Authenticate(*session_, "bearer " + *token).ok());  // the scheme is case-blind
+  EXPECT_TRUE(Authenticate(ApiRecordsOf(*session_), "bearer " + *token).ok());  // the scheme is case-blind
   for (const std::string& bad :
        {std::string(), std::string("Bearer"), "Basic " + *token, *token,
         "Bearer lk_" + std::string(40, 'a'), "Bearer " + token->substr(0, 42)}) {
-    EXPECT_EQ(Authenticate(*session_, bad).status().code(), Code::kUnauthorized) << bad;
+    EXPECT_EQ(Authenticate(ApiRecordsOf(*session_), bad).status().code(), Code::kUnauthorized) << bad;
   }
-  ASSERT_TRUE(session_->RevokeApiKey("k", 5).ok());
-  EXPECT_EQ(Authenticate(*session_, "Bearer " + *token).status().code(), Code::kUnauthorized);
+  ASSERT_TRUE(ApiRecordsOf(*session_).RevokeApiKey("k", 5).ok());
+  EXPECT_EQ(Authenticate(ApiRecordsOf(*session_), "Bearer " + *token).status().code(), Code::kUnauthorized);
 }
 
 }  // namespace

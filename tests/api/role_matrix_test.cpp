@@ -131,9 +131,9 @@ TEST_F(RoleMatrixTest, EveryRouteTimesEveryRole) {
 }
 
 TEST_F(RoleMatrixTest, EveryRouteRejectsMissingUnknownMalformedAndRevokedKeys) {
-  auto revoked = CreateApiKey(*session_, "test-revoked", "admin", clock_.NowMicros());
+  auto revoked = CreateApiKey(ApiRecordsOf(*session_), "test-revoked", "admin", clock_.NowMicros());
   ASSERT_TRUE(revoked.ok());
-  ASSERT_TRUE(session_->RevokeApiKey("test-revoked", clock_.NowMicros()).ok());
+  ASSERT_TRUE(ApiRecordsOf(*session_).RevokeApiKey("test-revoked", clock_.NowMicros()).ok());
   const std::string unknown = "lk_" + std::string(40, 'a');
   for (const RouteInfo& route : Routes()) {
     if (!route.requires_auth) continue;

@@ -4,12 +4,17 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "store/migration.h"
-#include "store/sqlite/sqlite_statements.h"
+#include "store/sql/statements.h"
+#include "store/sqlite/sqlite_driver.h"
 #include "tests/store/store_fixture.h"
 
 namespace loyalty::testing {
@@ -20,12 +25,8 @@ class RawDb {
  public:
   explicit RawDb(const std::string& path) {
     EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
-    // The store's connections define loyalty_shard(); a stand-in lets statements using it
-    // prepare here (only their plans are looked at).
-    sqlite3_create_function(
-        db_, "loyalty_shard", 2, SQLITE_UTF8, nullptr,
-        [](sqlite3_context* ctx, int, sqlite3_value**) { sqlite3_result_int(ctx, 0); }, nullptr,
-        nullptr);
+    // The store's connections define CRC32(); statements using it must prepare here too.
+    EXPECT_EQ(sql::RegisterCrc32Function(db_), SQLITE_OK);
   }
   ~RawDb() { sqlite3_close(db_); }
   RawDb(const RawDb&) = delete;
@@ -200,19 +201,39 @@ TEST_F(SqliteStoreTest, LookupsUseIndexes) {
   std::unique_ptr<SqliteStore> store = OpenMigrated();
   ASSERT_NE(store, nullptr);
   RawDb raw(DbPath());
-  for (size_t i = 0; i < sqlite::kStmtCount; ++i) {
-    const sqlite::StmtDef& def = sqlite::Def(static_cast<sqlite::StmtId>(i));
+  for (const sql::NamedStmt& named : sql::AllStatements()) {
     // Whole tables by design: the API keys (small), and the daily job's passes over customers.
-    if (def.id == sqlite::StmtId::kListApiKeys || def.id == sqlite::StmtId::kCountCustomers ||
-        def.id == sqlite::StmtId::kRecomputeWindowSpend) {
+    const std::string name = named.name;
+    if (name == "kListApiKeys" || name == "kCountCustomers" || name == "kRecomputeWindowSpend") {
       continue;
     }
-    for (const std::string& step : raw.Query(std::string("EXPLAIN QUERY PLAN ") + def.sql)) {
+    const char* text = sql::kSqliteDialect.Text(*named.def);
+    for (const std::string& step : raw.Query(std::string("EXPLAIN QUERY PLAN ") + text)) {
       const bool full_scan =
           step.find("SCAN ") != std::string::npos && step.find("USING") == std::string::npos;
-      EXPECT_FALSE(full_scan) << def.sql << "\n  plan: " << step;
+      EXPECT_FALSE(full_scan) << name << ": " << text << "\n  plan: " << step;
     }
   }
+}
+
+// The registry the test above walks holds every statement the headers define.
+TEST(SqlStatementsTest, TheRegistryListsEveryStatement) {
+  std::set<std::string> defined;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(LOYALTY_SOURCE_DIR) + "/store/sql")) {
+    if (entry.path().filename().string().rfind("statements_", 0) != 0) continue;
+    std::ifstream in(entry.path());
+    const std::regex def(R"(inline constexpr StmtDef (k[A-Za-z0-9]+))");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::smatch m;
+      if (std::regex_search(line, m, def)) defined.insert(m[1]);
+    }
+  }
+  std::set<std::string> listed;
+  for (const sql::NamedStmt& named : sql::AllStatements()) listed.insert(named.name);
+  EXPECT_EQ(listed, defined);
+  EXPECT_GT(defined.size(), 50u);
 }
 
 }  // namespace

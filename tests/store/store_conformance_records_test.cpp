@@ -148,29 +148,29 @@ TEST_P(StoreConformance, DuplicateEventSeqOfACustomerIsRejected) {
 
 TEST_P(StoreConformance, IdempotencyRecordRoundTripsAndDuplicateIsRejected) {
   const IdempotencyRecord record = SampleIdempotency("shop:key-1", 1'700'086'400'000'000);
-  ASSERT_OK(session_->InsertIdempotency(record));
+  ASSERT_OK(ApiRecordsOf(*session_).InsertIdempotency(record));
   ASSERT_OK_AND_ASSIGN(std::optional<IdempotencyRecord> found,
-                       session_->FindIdempotency("shop:key-1"));
+                       ApiRecordsOf(*session_).FindIdempotency("shop:key-1"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(Render(*found), Render(record));
-  ASSERT_OK_AND_ASSIGN(found, session_->FindIdempotency("shop:key-2"));
+  ASSERT_OK_AND_ASSIGN(found, ApiRecordsOf(*session_).FindIdempotency("shop:key-2"));
   EXPECT_FALSE(found.has_value());
-  EXPECT_CODE(session_->InsertIdempotency(record), Code::kAlreadyExists);
+  EXPECT_CODE(ApiRecordsOf(*session_).InsertIdempotency(record), Code::kAlreadyExists);
 }
 
 TEST_P(StoreConformance, PurgeIdempotencyDeletesOnlyExpiredRecords) {
-  ASSERT_OK(session_->InsertIdempotency(SampleIdempotency("order:forever", 0)));
-  ASSERT_OK(session_->InsertIdempotency(SampleIdempotency("k:100", 100)));
-  ASSERT_OK(session_->InsertIdempotency(SampleIdempotency("k:200", 200)));
-  ASSERT_OK(session_->InsertIdempotency(SampleIdempotency("k:300", 300)));
+  ASSERT_OK(ApiRecordsOf(*session_).InsertIdempotency(SampleIdempotency("order:forever", 0)));
+  ASSERT_OK(ApiRecordsOf(*session_).InsertIdempotency(SampleIdempotency("k:100", 100)));
+  ASSERT_OK(ApiRecordsOf(*session_).InsertIdempotency(SampleIdempotency("k:200", 200)));
+  ASSERT_OK(ApiRecordsOf(*session_).InsertIdempotency(SampleIdempotency("k:300", 300)));
 
-  ASSERT_OK_AND_ASSIGN(int64_t purged, session_->PurgeIdempotency(200));
+  ASSERT_OK_AND_ASSIGN(int64_t purged, ApiRecordsOf(*session_).PurgeIdempotency(200));
   EXPECT_EQ(purged, 2);
-  ASSERT_OK_AND_ASSIGN(purged, session_->PurgeIdempotency(200));
+  ASSERT_OK_AND_ASSIGN(purged, ApiRecordsOf(*session_).PurgeIdempotency(200));
   EXPECT_EQ(purged, 0);
   for (const auto& [key, kept] : std::vector<std::pair<std::string, bool>>{
            {"order:forever", true}, {"k:100", false}, {"k:200", false}, {"k:300", true}}) {
-    ASSERT_OK_AND_ASSIGN(std::optional<IdempotencyRecord> found, session_->FindIdempotency(key));
+    ASSERT_OK_AND_ASSIGN(std::optional<IdempotencyRecord> found, ApiRecordsOf(*session_).FindIdempotency(key));
     EXPECT_EQ(found.has_value(), kept) << key;
   }
 }
@@ -181,29 +181,29 @@ TEST_P(StoreConformance, ApiKeysAreFoundByHashListedByNameAndRevoked) {
   const ApiKey shop = SampleApiKey("shop-web", "aa11");
   ApiKey admin = SampleApiKey("admin", "bb22");
   admin.role = "admin";
-  ASSERT_OK(session_->InsertApiKey(shop));
-  ASSERT_OK(session_->InsertApiKey(admin));
+  ASSERT_OK(ApiRecordsOf(*session_).InsertApiKey(shop));
+  ASSERT_OK(ApiRecordsOf(*session_).InsertApiKey(admin));
 
-  ASSERT_OK_AND_ASSIGN(std::optional<ApiKey> found, session_->FindApiKeyByHash("aa11"));
+  ASSERT_OK_AND_ASSIGN(std::optional<ApiKey> found, ApiRecordsOf(*session_).FindApiKeyByHash("aa11"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(Render(*found), Render(shop));
-  ASSERT_OK_AND_ASSIGN(found, session_->FindApiKeyByHash("cc33"));
+  ASSERT_OK_AND_ASSIGN(found, ApiRecordsOf(*session_).FindApiKeyByHash("cc33"));
   EXPECT_FALSE(found.has_value());
-  ASSERT_OK_AND_ASSIGN(std::vector<ApiKey> keys, session_->ListApiKeys());
+  ASSERT_OK_AND_ASSIGN(std::vector<ApiKey> keys, ApiRecordsOf(*session_).ListApiKeys());
   EXPECT_EQ(RenderAll(keys), (Lines{Render(admin), Render(shop)}));
 
-  ASSERT_OK(session_->RevokeApiKey("shop-web", 5'000));
-  ASSERT_OK(session_->RevokeApiKey("shop-web", 6'000));  // the first revocation time stays
-  ASSERT_OK_AND_ASSIGN(found, session_->FindApiKeyByHash("aa11"));
+  ASSERT_OK(ApiRecordsOf(*session_).RevokeApiKey("shop-web", 5'000));
+  ASSERT_OK(ApiRecordsOf(*session_).RevokeApiKey("shop-web", 6'000));  // the first revocation time stays
+  ASSERT_OK_AND_ASSIGN(found, ApiRecordsOf(*session_).FindApiKeyByHash("aa11"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->revoked_at_us, 5'000);
-  EXPECT_CODE(session_->RevokeApiKey("nobody", 5'000), Code::kNotFound);
+  EXPECT_CODE(ApiRecordsOf(*session_).RevokeApiKey("nobody", 5'000), Code::kNotFound);
 }
 
 TEST_P(StoreConformance, ApiKeyNameAndHashAreUnique) {
-  ASSERT_OK(session_->InsertApiKey(SampleApiKey("shop-web", "aa11")));
-  EXPECT_CODE(session_->InsertApiKey(SampleApiKey("shop-web", "bb22")), Code::kAlreadyExists);
-  EXPECT_CODE(session_->InsertApiKey(SampleApiKey("shop-app", "aa11")), Code::kAlreadyExists);
+  ASSERT_OK(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-web", "aa11")));
+  EXPECT_CODE(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-web", "bb22")), Code::kAlreadyExists);
+  EXPECT_CODE(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-app", "aa11")), Code::kAlreadyExists);
 }
 
 }  // namespace

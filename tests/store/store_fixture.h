@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/records.h"
 #include "core/status.h"
 #include "core/store.h"
 #include "core/types.h"

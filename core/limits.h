@@ -1,0 +1,75 @@
+// Every limit of the engine in one place, with the relations between them checked at compile
+// time. A limit that an input can hit is enforced where the input is read (request parsing,
+// programme validation) and refused with a clear error, never clamped silently.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace loyalty {
+
+// --- time ---
+inline constexpr int64_t kSecondUs = 1'000'000;
+inline constexpr int64_t kMinuteUs = 60 * kSecondUs;
+inline constexpr int64_t kHourUs = 60 * kMinuteUs;
+inline constexpr int64_t kDayUs = 24 * kHourUs;
+
+// --- numbers ---
+// The largest integer a JSON number carries exactly in every client (IEEE 754 double).
+inline constexpr int64_t kMaxJsonSafeInteger = (int64_t{1} << 53) - 1;
+inline constexpr int64_t kMaxOrderAmountWon = 10'000'000'000;  // ₩10 billion per order
+inline constexpr int64_t kMaxAdjustmentPoints = 100'000'000;   // one CS adjustment, either sign
+// What a cs_agent may grant alone; above it the request needs a cs_supervisor or admin.
+inline constexpr int64_t kCsAgentAdjustmentLimitPoints = 10'000;
+
+// --- text ---
+inline constexpr size_t kMaxIdLength = 64;           // customer_id, order_id, refund_id, ...
+inline constexpr size_t kMaxKeyNameLength = kMaxIdLength;  // API key names
+inline constexpr size_t kMaxReasonLength = 500;      // free-text note on an adjustment
+inline constexpr size_t kMaxReasonCodeLength = 64;   // an adjustment's reason_code
+inline constexpr size_t kMaxNameChars = 100;         // programme, tier, coupon and label names
+inline constexpr size_t kMaxCodeChars = 32;          // tier and coupon template codes
+inline constexpr size_t kMaxMessageChars = 1000;     // rendered message text, in code points
+inline constexpr size_t kCouponRandomChars = 12;     // 12 * log2(31) = 59.4 bits per code
+inline constexpr size_t kMaxCouponCodeLength = 40;   // prefix, dash and random part
+inline constexpr size_t kMaxIdempotencyKeyLength = 255;
+inline constexpr size_t kMaxRequestIdLength = 128;
+
+// --- pages and batches ---
+inline constexpr int kMaxPageSize = 500;
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxCouponsPerOrder = 5;
+inline constexpr int64_t kMaxCouponBatchCount = 1'000'000;  // one bulk issuance request
+inline constexpr int64_t kCouponBatchChunk = 1000;   // coupons per executor command
+inline constexpr int64_t kSyncCouponBatchLimit = 1000;  // at most this many: issued in the request
+inline constexpr int64_t kMaxPullLimit = 500;        // messages per pull
+inline constexpr int64_t kDefaultPullLimit = 100;
+inline constexpr size_t kMaxAckIds = 500;            // message ids per ack
+inline constexpr int kMaxAllocationRowsPerInsert = 16;  // store: rows per multi-row INSERT
+
+// --- leases (message delivery) ---
+inline constexpr int64_t kMaxLeaseUs = kHourUs;  // a pulled message is held at most this long
+inline constexpr int64_t kDefaultLeaseUs = 60 * kSecondUs;
+
+// --- HTTP ---
+inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr size_t kMaxDrainBytes = 1024 * 1024;  // an unread body drained to keep the connection
+inline constexpr int64_t kIdempotencyTtlUs = 48 * kHourUs;
+
+// The relations the code relies on.
+static_assert(kDayUs == 86'400'000'000);
+static_assert(kDefaultPageSize > 0 && kDefaultPageSize <= kMaxPageSize);
+static_assert(kMaxOrderAmountWon <= kMaxJsonSafeInteger);
+static_assert(kMaxAdjustmentPoints <= kMaxJsonSafeInteger);
+static_assert(kCsAgentAdjustmentLimitPoints <= kMaxAdjustmentPoints);
+static_assert(kCouponRandomChars < kMaxCouponCodeLength);
+static_assert(kSyncCouponBatchLimit <= kMaxCouponBatchCount);
+static_assert(kCouponBatchChunk <= kMaxCouponBatchCount);
+static_assert(kDefaultPullLimit <= kMaxPullLimit && kMaxPullLimit <= kMaxPageSize);
+static_assert(kMaxAckIds <= static_cast<size_t>(kMaxPageSize));
+static_assert(kDefaultLeaseUs <= kMaxLeaseUs);
+static_assert(kMaxIdLength < kMaxReasonLength);
+static_assert(kMaxDrainBytes >= kMaxBodyBytes);
+static_assert(kMaxAllocationRowsPerInsert >= 1);
+
+}  // namespace loyalty

@@ -1,0 +1,92 @@
+#include "store/sql/statements.h"
+
+#include "store/sql/statements_api.h"
+#include "store/sql/statements_coupons.h"
+#include "store/sql/statements_ledger.h"
+#include "store/sql/statements_messages.h"
+#include "store/sql/statements_tiers.h"
+
+namespace loyalty::sql {
+
+const std::vector<NamedStmt>& AllStatements() {
+  static const std::vector<NamedStmt> kAll = {
+      {"kFindIdempotency", &stmt::kFindIdempotency},
+      {"kInsertIdempotency", &stmt::kInsertIdempotency},
+      {"kPurgeIdempotency", &stmt::kPurgeIdempotency},
+      {"kInsertApiKey", &stmt::kInsertApiKey},
+      {"kFindApiKeyByHash", &stmt::kFindApiKeyByHash},
+      {"kListApiKeys", &stmt::kListApiKeys},
+      {"kRevokeApiKey", &stmt::kRevokeApiKey},
+      {"kInsertCoupon", &stmt::kInsertCoupon},
+      {"kFindCoupon", &stmt::kFindCoupon},
+      {"kFindCouponByDedupeKey", &stmt::kFindCouponByDedupeKey},
+      {"kRedeemCoupon", &stmt::kRedeemCoupon},
+      {"kUpdateCoupon", &stmt::kUpdateCoupon},
+      {"kListCouponsOfCustomer", &stmt::kListCouponsOfCustomer},
+      {"kListCouponsOfOrder", &stmt::kListCouponsOfOrder},
+      {"kListCouponsOfBatch", &stmt::kListCouponsOfBatch},
+      {"kCountRedeemedCoupons", &stmt::kCountRedeemedCoupons},
+      {"kListActiveCouponsEndingBy", &stmt::kListActiveCouponsEndingBy},
+      {"kInsertCouponBatch", &stmt::kInsertCouponBatch},
+      {"kFindCouponBatch", &stmt::kFindCouponBatch},
+      {"kUpdateCouponBatch", &stmt::kUpdateCouponBatch},
+      {"kListUnfinishedCouponBatches", &stmt::kListUnfinishedCouponBatches},
+      {"kFindCustomer", &stmt::kFindCustomer},
+      {"kInsertCustomer", &stmt::kInsertCustomer},
+      {"kUpdateCustomer", &stmt::kUpdateCustomer},
+      {"kListCustomers", &stmt::kListCustomers},
+      {"kFindLot", &stmt::kFindLot},
+      {"kFindLotsOfCustomer", &stmt::kFindLotsOfCustomer},
+      {"kFindLotsOfCustomerKind", &stmt::kFindLotsOfCustomerKind},
+      {"kFindLotsOfOrder", &stmt::kFindLotsOfOrder},
+      {"kInsertLot", &stmt::kInsertLot},
+      {"kUpdateLot", &stmt::kUpdateLot},
+      {"kInsertEntry", &stmt::kInsertEntry},
+      {"kDeleteAllocationsOfEntry", &stmt::kDeleteAllocationsOfEntry},
+      {"kDeleteEntry", &stmt::kDeleteEntry},
+      {"kListEntriesOfOrder", &stmt::kListEntriesOfOrder},
+      {"kListAllocationsOfOrder", &stmt::kListAllocationsOfOrder},
+      {"kListEntriesOfCustomer", &stmt::kListEntriesOfCustomer},
+      {"kListAllocationsOfCustomer", &stmt::kListAllocationsOfCustomer},
+      {"kAppendEvent", &stmt::kAppendEvent},
+      {"kListEvents", &stmt::kListEvents},
+      {"kListEventsOfCustomer", &stmt::kListEventsOfCustomer},
+      {"kFindOrder", &stmt::kFindOrder},
+      {"kInsertOrder", &stmt::kInsertOrder},
+      {"kUpdateOrder", &stmt::kUpdateOrder},
+      {"kFindRefund", &stmt::kFindRefund},
+      {"kInsertRefund", &stmt::kInsertRefund},
+      {"kListRefunds", &stmt::kListRefunds},
+      {"kFindAdjustment", &stmt::kFindAdjustment},
+      {"kInsertAdjustment", &stmt::kInsertAdjustment},
+      {"kInsertMessage", &stmt::kInsertMessage},
+      {"kFindMessage", &stmt::kFindMessage},
+      {"kFindMessageByDedupeKey", &stmt::kFindMessageByDedupeKey},
+      {"kUpdateMessage", &stmt::kUpdateMessage},
+      {"kListMessages", &stmt::kListMessages},
+      {"kListMessagesOfStatus", &stmt::kListMessagesOfStatus},
+      {"kListMessagesOfCustomer", &stmt::kListMessagesOfCustomer},
+      {"kListDeliverableMessages", &stmt::kListDeliverableMessages},
+      {"kLeaseMessage", &stmt::kLeaseMessage},
+      {"kCountMessagesSince", &stmt::kCountMessagesSince},
+      {"kCountMessagesSinceOfType", &stmt::kCountMessagesSinceOfType},
+      {"kRequeueMessages", &stmt::kRequeueMessages},
+      {"kInsertSpend", &stmt::kInsertSpend},
+      {"kSumSpend", &stmt::kSumSpend},
+      {"kInsertTierChange", &stmt::kInsertTierChange},
+      {"kListTierChanges", &stmt::kListTierChanges},
+      {"kOrdersAwaitingActivation", &stmt::kOrdersAwaitingActivation},
+      {"kCustomersWithDueLots", &stmt::kCustomersWithDueLots},
+      {"kRecomputeWindowSpend", &stmt::kRecomputeWindowSpend},
+      {"kCountCustomers", &stmt::kCountCustomers},
+      {"kListStandings", &stmt::kListStandings},
+      {"kCustomersBornInMonth", &stmt::kCustomersBornInMonth},
+      {"kListCustomerActivity", &stmt::kListCustomerActivity},
+      {"kFindCustomerActivity", &stmt::kFindCustomerActivity},
+      {"kFindJobRun", &stmt::kFindJobRun},
+      {"kUpsertJobRun", &stmt::kUpsertJobRun},
+  };
+  return kAll;
+}
+
+}  // namespace loyalty::sql
