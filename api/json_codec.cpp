@@ -1,11 +1,10 @@
 #include "api/json_codec.h"
 
 #include <Poco/Dynamic/Var.h>
-#include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
 
 #include <sstream>
 
+#include "api/strict_json.h"
 #include "core/types.h"
 
 namespace loyalty {
@@ -59,20 +58,26 @@ Result<std::string> ToString(const std::string& field, const Poco::Dynamic::Var&
 
 Result<Poco::JSON::Object::Ptr> ParseJsonBody(const std::string& body) {
   if (IsBlank(body)) return Poco::JSON::Object::Ptr(new Poco::JSON::Object());
-  Poco::Dynamic::Var parsed;
-  try {
-    Poco::JSON::Parser parser;  // default handler: objects keep keys sorted
-    parser.setDepth(kMaxJsonDepth);
-    parsed = parser.parse(body);
-  } catch (const Poco::Exception& e) {
-    return Status::Invalid("body", "is not valid JSON: " + e.message());
-  } catch (const std::exception& e) {
-    return Status::Invalid("body", std::string("is not valid JSON: ") + e.what());
+  StrictJsonOptions options;
+  options.max_depth = kMaxJsonDepth;
+  options.preserve_key_order = false;  // sorted keys: CanonicalJson hashes them in that order
+  // Integers past 2^53 stay readable here so that RequireInteger / OptInteger refuse them naming
+  // the member, as every other bad value is; literals past 64 bits fail below as "body".
+  options.refuse_unsafe_integers = false;
+  StrictJsonError error;
+  auto parsed = ParseStrictJson(body, options, &error);
+  if (!parsed.ok()) {
+    // A duplicate member is a request that says two things about one field: name the field.
+    // Anything else means the document itself is unreadable.
+    if (error.kind == StrictJsonError::Kind::kDuplicateMember) return error.ToStatus();
+    std::string why = error.Describe();
+    if (!error.path.empty()) why += " (in " + error.path + ")";
+    return Status::Invalid("body", why);
   }
-  if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
+  if (parsed->type() != typeid(Poco::JSON::Object::Ptr)) {
     return Status::Invalid("body", "must be a JSON object");
   }
-  return parsed.extract<Poco::JSON::Object::Ptr>();
+  return parsed->extract<Poco::JSON::Object::Ptr>();
 }
 
 std::string CanonicalJson(const Poco::JSON::Object& object) {

@@ -15,14 +15,15 @@
 #include <string>
 #include <string_view>
 
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace loyalty {
 
-inline constexpr size_t kMaxReasonCodeLength = 64;
-inline constexpr size_t kMaxJsonDepth = 16;
 
-// Parses a request body that must be one JSON object; an empty body is the empty object.
+// Parses a request body that must be one JSON object; an empty body is the empty object. Read by
+// the strict reader (api/strict_json.h): a duplicate member is refused naming it; any other
+// malformation is refused as "body", with the line and column in the message.
 // Keys are kept sorted (no insertion order), which CanonicalJson relies on.
 Result<Poco::JSON::Object::Ptr> ParseJsonBody(const std::string& body);
 

@@ -74,11 +74,10 @@ std::string FormatInstant(Micros t_us) {
   date::year_month_day ymd{day};
   date::hh_mm_ss<microseconds> tod{tp - day};
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d",
-                        static_cast<int>(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
-                        static_cast<int>(tod.hours().count()),
-                        static_cast<int>(tod.minutes().count()),
-                        static_cast<int>(tod.seconds().count()));
+  int n = std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+      unsigned(ymd.month()), unsigned(ymd.day()), static_cast<int>(tod.hours().count()),
+      static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()));
   int64_t frac = tod.subseconds().count();
   if (frac != 0) {
     std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(frac));

@@ -8,7 +8,7 @@ namespace loyalty {
 
 struct CommandExecutor::Pending {
   Command command;
-  Status result;        // outcome of the command itself (set per attempt)
+  Status result;  // outcome of the command itself (set per attempt)
   std::promise<Status> done;
 };
 
@@ -76,7 +76,6 @@ void CommandExecutor::WriterLoop(Session* session) {
   }
 }
 
-
 // One transaction over `cmds`, a savepoint per command. Returns the transaction's status; each
 // command's own outcome is left in its `result`.
 Status CommandExecutor::RunOnce(Session& session, const std::vector<Pending*>& cmds) {
@@ -124,8 +123,8 @@ void CommandExecutor::RecordCommit(const Status& status, size_t commands) {
 // Sleeps before re-running after a deadlock: exponential with full jitter, so that two nodes
 // (or two writers) that just deadlocked do not collide again in lockstep.
 void CommandExecutor::Backoff(int attempt) {
-  const int64_t cap_us = std::min<int64_t>(options_.max_backoff_us,
-                                           options_.base_backoff_us << std::min(attempt, 16));
+  const int64_t cap_us =
+      std::min<int64_t>(options_.max_backoff_us, options_.base_backoff_us << std::min(attempt, 16));
   if (cap_us <= 0) return;
   int64_t wait_us;
   {

@@ -28,10 +28,10 @@
 namespace loyalty {
 
 struct ExecutorOptions {
-  int max_batch = 256;     // commands per transaction
-  int max_queue = 10000;   // Submit() fails fast with kUnavailable beyond this
-  int max_retries = 8;     // re-runs of a command, alone, after its batch hit kRetry
-  int64_t base_backoff_us = 500;   // first wait before a re-run; doubles per attempt
+  int max_batch = 256;              // commands per transaction
+  int max_queue = 10000;            // Submit() fails fast with kUnavailable beyond this
+  int max_retries = 8;              // re-runs of a command, alone, after its batch hit kRetry
+  int64_t base_backoff_us = 500;    // first wait before a re-run; doubles per attempt
   int64_t max_backoff_us = 50'000;  // never waits longer than this between attempts
 };
 
@@ -59,7 +59,7 @@ class CommandExecutor {
   Status Submit(Command command);
 
   ExecutorStats Snapshot() const;
-  int QueueDepth() const;  // commands waiting for a writer
+  int QueueDepth() const;                              // commands waiting for a writer
   static const std::vector<int>& BatchBucketBounds();  // 1, 2, 4, ..., 256
 
  private:

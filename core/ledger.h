@@ -71,19 +71,19 @@ struct TierProgress {
   // To keep the current tier at the next evaluation (absent for the entry tier).
   struct Keep {
     LocalDate evaluation_date;
-    Window window;          // the window that date will evaluate
-    Won counted_won = 0;    // spend already in that window
+    Window window;        // the window that date will evaluate
+    Won counted_won = 0;  // spend already in that window
     int32_t counted_orders = 0;
-    Won needed_won = 0;     // more qualifying spend needed by the evaluation date
+    Won needed_won = 0;  // more qualifying spend needed by the evaluation date
     int32_t needed_orders = 0;
-    bool lifetime = false;  // the tier is never downgraded
+    bool lifetime = false;                    // the tier is never downgraded
     std::optional<LocalDate> retained_until;  // retention protects it before this date
   };
   std::optional<Keep> keep;
 };
 
 struct CustomerView {
-  Customer customer;              // balances as of ctx.now_us (lots past expiry excluded)
+  Customer customer;               // balances as of ctx.now_us (lots past expiry excluded)
   std::vector<Lot> next_expiring;  // live available lots, soonest expiry first (at most 5)
   Points pending_points = 0;
   TierProgress progress;
@@ -103,11 +103,11 @@ struct Quote {
   Points available_points = 0;
   Points max_redeemable_points = 0;  // what this order could use, all rules applied
   Points points_to_redeem = 0;
-  Won paid_won = 0;                  // amount - points_to_redeem
-  Points earn_points = 0;            // what this order would earn with that redemption
-  Status redeem_status;              // ok, or why points_to_redeem is refused
-  Won coupon_discount_won = 0;       // what the coupons take off (0 when refused)
-  Status coupon_status;              // ok, or the precise reason the coupons do not apply
+  Won paid_won = 0;                       // amount - points_to_redeem
+  Points earn_points = 0;                 // what this order would earn with that redemption
+  Status redeem_status;                   // ok, or why points_to_redeem is refused
+  Won coupon_discount_won = 0;            // what the coupons take off (0 when refused)
+  Status coupon_status;                   // ok, or the precise reason the coupons do not apply
   std::vector<std::string> coupon_codes;  // normalized
   // Nudges (docs/messages.md). The next programme order threshold above amount_won ("this cart
   // plus gap_won reaches threshold_won"); absent above the last one or without thresholds.
@@ -194,10 +194,10 @@ Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& c
 
 // ---- coupons (docs/coupons.md) ----
 struct IssueCouponRequest {
-  std::string customer_id;    // empty = an unassigned code (bulk campaigns)
+  std::string customer_id;  // empty = an unassigned code (bulk campaigns)
   std::string template_code;
-  std::string reason;         // rule name ("tier_promotion", "birthday") or the CS reason
-  std::string dedupe_key;     // non-empty: a second issuance with the same key issues nothing
+  std::string reason;      // rule name ("tier_promotion", "birthday") or the CS reason
+  std::string dedupe_key;  // non-empty: a second issuance with the same key issues nothing
   std::string batch_id;
 };
 struct CouponIssue {

@@ -28,7 +28,8 @@ Status CheckCustomer(Session& s, const Customer& c, const Program& p, CheckRepor
     by_id[l.lot_id] = &l;
     if (l.kind == LotKind::kPending) {
       lot_pending += l.remaining_points;
-      if (l.remaining_points < 0) Problem(report, c, "pending lot " + std::to_string(l.lot_id) + " is negative");
+      if (l.remaining_points < 0)
+        Problem(report, c, "pending lot " + std::to_string(l.lot_id) + " is negative");
     } else {
       lot_available += l.remaining_points;
       if (l.kind == LotKind::kAvailable && l.remaining_points < 0) {
@@ -44,14 +45,16 @@ Status CheckCustomer(Session& s, const Customer& c, const Program& p, CheckRepor
     }
   }
   if (lot_available != c.available_points) {
-    Problem(report, c, "available balance != sum of lots: " + Pair(c.available_points, lot_available));
+    Problem(report, c,
+            "available balance != sum of lots: " + Pair(c.available_points, lot_available));
   }
   if (lot_pending != c.pending_points) {
-    Problem(report, c, "pending balance != sum of pending lots: " + Pair(c.pending_points, lot_pending));
+    Problem(report, c,
+            "pending balance != sum of pending lots: " + Pair(c.pending_points, lot_pending));
   }
   if (c.pending_points < 0) Problem(report, c, "pending balance is negative");
-  bool negative_allowed = p.clawback_policy == ClawbackPolicy::kAllowNegative ||
-                          p.allow_negative_adjustments;
+  bool negative_allowed =
+      p.clawback_policy == ClawbackPolicy::kAllowNegative || p.allow_negative_adjustments;
   if (has_deficit && !negative_allowed) {
     Problem(report, c, "negative balance although the programme does not allow one");
   }
@@ -86,15 +89,18 @@ Status CheckCustomer(Session& s, const Customer& c, const Program& p, CheckRepor
     eq.before_entry_id = page.back().entry_id;
   }
   if (entry_available != c.available_points) {
-    Problem(report, c, "available balance != sum of entries: " + Pair(c.available_points, entry_available));
+    Problem(report, c,
+            "available balance != sum of entries: " + Pair(c.available_points, entry_available));
   }
   if (entry_pending != c.pending_points) {
-    Problem(report, c, "pending balance != sum of entries: " + Pair(c.pending_points, entry_pending));
+    Problem(report, c,
+            "pending balance != sum of entries: " + Pair(c.pending_points, entry_pending));
   }
   for (const Lot& l : lots) {
     if (alloc_sum[l.lot_id] != l.remaining_points) {
-      Problem(report, c, "lot " + std::to_string(l.lot_id) + " remaining != its entries: " +
-                             Pair(l.remaining_points, alloc_sum[l.lot_id]));
+      Problem(report, c,
+              "lot " + std::to_string(l.lot_id) +
+                  " remaining != its entries: " + Pair(l.remaining_points, alloc_sum[l.lot_id]));
     }
   }
   ++report.customers;

@@ -5,10 +5,10 @@
 #include <map>
 #include <set>
 
-#include "core/limits.h"
 #include "core/business_time.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 
 namespace loyalty {

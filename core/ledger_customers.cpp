@@ -1,10 +1,10 @@
 // Customer-level commands: upsert, read, quote, CS adjustments, expiry.
 #include <algorithm>
 
-#include "core/limits.h"
 #include "core/business_time.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 #include "core/points_math.h"
 #include "core/tiers.h"
@@ -47,8 +47,7 @@ int32_t RateFor(const Program& p, const std::string& tier_code) {
 
 // The quote's nudges (docs/messages.md): the next order threshold above the amount, and what the
 // order adds to the tier window by the same basis and the same spend records as the tier job.
-Status AddNudges(Session& s, const Customer* c, const QuoteRequest& r, Quote& q,
-                 const Ctx& ctx) {
+Status AddNudges(Session& s, const Customer* c, const QuoteRequest& r, Quote& q, const Ctx& ctx) {
   const Program& p = ctx.program;
   for (const OrderThreshold& t : p.messaging.order_thresholds) {
     if (t.amount_won > r.amount_won) {
@@ -74,9 +73,9 @@ Status AddNudges(Session& s, const Customer* c, const QuoteRequest& r, Quote& q,
   const int32_t orders = total.orders + (q.qualifying_won > 0 ? 1 : 0);
   const size_t reached = std::max(current, QualifiedTier(p, spend, orders));
   q.tier_on_confirmation = p.tiers[reached].code;
-  q.gap_to_next_tier_won =
-      reached + 1 < p.tiers.size() ? std::max<Won>(0, p.tiers[reached + 1].threshold_won - spend)
-                                   : 0;
+  q.gap_to_next_tier_won = reached + 1 < p.tiers.size()
+                               ? std::max<Won>(0, p.tiers[reached + 1].threshold_won - spend)
+                               : 0;
   return Status::Ok();
 }
 
@@ -183,8 +182,8 @@ Result<Quote> QuoteOrder(Session& s, const QuoteRequest& r, const Ctx& ctx) {
   if (coupon_first) LOYALTY_RETURN_IF_ERROR(plan_coupons(r.amount_won));
   const Won points_base = r.amount_won - q.coupon_discount_won;
   q.max_redeemable_points = MaxRedeemable(ctx.program, points_base, q.available_points);
-  q.redeem_status = CheckRedemption(ctx.program, points_base, r.points_to_redeem,
-                                    q.available_points);
+  q.redeem_status =
+      CheckRedemption(ctx.program, points_base, r.points_to_redeem, q.available_points);
   q.points_to_redeem = q.redeem_status.ok() ? r.points_to_redeem : 0;
   if (!coupon_first) LOYALTY_RETURN_IF_ERROR(plan_coupons(r.amount_won - q.points_to_redeem));
   q.paid_won = r.amount_won - q.coupon_discount_won - q.points_to_redeem;

@@ -34,8 +34,7 @@ Result<Points> ExpireDue(Session& s, Customer& c, const Ctx& ctx);
 
 // Takes `points` (> 0) from live lots, soonest expiry first, as one entry of `kind`.
 // REQUIRES: the live lots hold at least `points`.
-Result<int64_t> Debit(Session& s, Customer& c, Points points, Entry entry_template,
-                      const Ctx& ctx);
+Result<int64_t> Debit(Session& s, Customer& c, Points points, Entry entry_template, const Ctx& ctx);
 
 // Adds `points` (> 0) as available: first repays any deficit lot, then a new available lot
 // expiring per the programme. `pending_lot`, if given, is drained by the same amount (activation).
@@ -80,8 +79,8 @@ struct CouponPlan {
 // computes the discounts on base_won (the amount, or what points left of it), one coupon after
 // the other on what the previous left. Reads only.
 Result<CouponPlan> PlanCoupons(Session& s, const std::string& customer_id,
-                               const std::vector<std::string>& codes, Won amount_won,
-                               Won base_won, const Ctx& ctx);
+                               const std::vector<std::string>& codes, Won amount_won, Won base_won,
+                               const Ctx& ctx);
 // Redeems the planned coupons with the conditional update (kCouponAlreadyRedeemed when another
 // order got there first) and appends coupon.redeemed per coupon.
 Status RedeemCoupons(Session& s, Customer& c, const Order& o, const CouponPlan& plan,

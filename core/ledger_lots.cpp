@@ -101,7 +101,8 @@ Result<int64_t> Debit(Session& s, Customer& c, Points points, Entry e, const Ctx
   LOYALTY_ASSIGN_OR_RETURN(std::vector<Lot> lots, LiveLots(s, c.customer_id, ctx));
   std::vector<Allocation> plan = PlanDebit(lots, points);
   for (const Allocation& a : plan) {
-    auto it = std::find_if(lots.begin(), lots.end(), [&](const Lot& l) { return l.lot_id == a.lot_id; });
+    auto it =
+        std::find_if(lots.begin(), lots.end(), [&](const Lot& l) { return l.lot_id == a.lot_id; });
     it->remaining_points += a.points;
     LOYALTY_RETURN_IF_ERROR(s.UpdateLot(*it));
   }

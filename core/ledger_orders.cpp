@@ -1,7 +1,7 @@
 // Order commands: create (earn + redeem), confirm (activate), activation by the job.
-#include "core/limits.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 #include "core/points_math.h"
 
@@ -74,8 +74,8 @@ Result<OrderWrite> CreateOrder(Session& s, const OrderRequest& r, const Ctx& ctx
       ctx.program.coupons.application_order == CouponApplicationOrder::kCouponThenPoints;
   CouponPlan plan;
   if (coupon_first) {
-    LOYALTY_ASSIGN_OR_RETURN(plan, PlanCoupons(s, c.customer_id, r.coupon_codes, r.amount_won,
-                                               r.amount_won, ctx));
+    LOYALTY_ASSIGN_OR_RETURN(
+        plan, PlanCoupons(s, c.customer_id, r.coupon_codes, r.amount_won, r.amount_won, ctx));
   }
   const Won points_base = r.amount_won - plan.discount_won;
   if (r.points_to_redeem > 0) {

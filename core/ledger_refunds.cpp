@@ -46,8 +46,8 @@ Result<std::vector<LotDraw>> RedemptionDraws(Session& s, const Order& o) {
 
 // Gives `points` back to the lots the order drew from; lots already past expiry expire again
 // at once in a separate kExpire entry.
-Status Restore(Session& s, Customer& c, const Order& o, const std::string& refund_id,
-               Points points, const Ctx& ctx) {
+Status Restore(Session& s, Customer& c, const Order& o, const std::string& refund_id, Points points,
+               const Ctx& ctx) {
   LOYALTY_ASSIGN_OR_RETURN(std::vector<LotDraw> draws, RedemptionDraws(s, o));
   Entry e;
   e.customer_id = c.customer_id;
@@ -194,10 +194,9 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
   // Cumulative targets: after this refund, floor(total * refunded / amount) of each has been
   // handled; the last refund therefore settles exactly what is left.
   Won refunded_after = o.refunded_won + amount;
-  Points restore = ProportionFloor(o.points_redeemed, refunded_after, o.amount_won) -
-                   o.restored_points;
-  Points claw = ProportionFloor(o.earn_points, refunded_after, o.amount_won) -
-                o.earn_clawed_points;
+  Points restore =
+      ProportionFloor(o.points_redeemed, refunded_after, o.amount_won) - o.restored_points;
+  Points claw = ProportionFloor(o.earn_points, refunded_after, o.amount_won) - o.earn_clawed_points;
   LOYALTY_CHECK(restore >= 0 && claw >= 0);
 
   Refund f;
@@ -241,20 +240,20 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
   LOYALTY_RETURN_IF_ERROR(RecountSpendAfterRefund(s, c, o, ctx));
   LOYALTY_RETURN_IF_ERROR(s.UpdateOrder(o));
   LOYALTY_RETURN_IF_ERROR(s.InsertRefund(f));
-  LOYALTY_RETURN_IF_ERROR(AppendEvent(
-      s, c, o.status == OrderStatus::kCancelled ? "order.cancelled" : "order.refunded",
-      JsonWriter()
-          .Str("order_id", o.order_id)
-          .Str("refund_id", f.refund_id)
-          .Int("amount_won", f.amount_won)
-          .Int("restored_points", f.restored_points)
-          .Int("clawed_points", f.clawed_points)
-          .Int("shortfall_points", f.shortfall_points)
-          .Int("deduction_won", f.deduction_won)
-          .Int("cash_refund_won", f.cash_refund_won)
-          .Int("qualifying_won", o.qualifying_won)
-          .Finish(),
-      ctx));
+  LOYALTY_RETURN_IF_ERROR(
+      AppendEvent(s, c, o.status == OrderStatus::kCancelled ? "order.cancelled" : "order.refunded",
+                  JsonWriter()
+                      .Str("order_id", o.order_id)
+                      .Str("refund_id", f.refund_id)
+                      .Int("amount_won", f.amount_won)
+                      .Int("restored_points", f.restored_points)
+                      .Int("clawed_points", f.clawed_points)
+                      .Int("shortfall_points", f.shortfall_points)
+                      .Int("deduction_won", f.deduction_won)
+                      .Int("cash_refund_won", f.cash_refund_won)
+                      .Int("qualifying_won", o.qualifying_won)
+                      .Finish(),
+                  ctx));
   LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   return RefundWrite{std::move(f), std::move(o), false};
 }

@@ -16,9 +16,8 @@ Won BasisOf(const Program& p, const Order& o) {
                                                    : o.qualifying_won;
 }
 
-Status ApplyTierMove(Session& s, Customer& c, size_t to, const std::string& reason,
-                     const Window& w, const SpendTotal& total, const LocalDate& d,
-                     const Ctx& ctx) {
+Status ApplyTierMove(Session& s, Customer& c, size_t to, const std::string& reason, const Window& w,
+                     const SpendTotal& total, const LocalDate& d, const Ctx& ctx) {
   const Program& p = ctx.program;
   size_t from = TierIndex(p, c.tier);
   TierChange change = MakeTierChange(p, c.customer_id, from, to, reason, w, total.spend_won,
@@ -26,21 +25,22 @@ Status ApplyTierMove(Session& s, Customer& c, size_t to, const std::string& reas
   LOYALTY_ASSIGN_OR_RETURN(change.change_id, s.InsertTierChange(change));
   c.tier = change.to_tier;
   c.tier_since_us = ctx.now_us;
-  LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, change.kind == "upgrade" ? "tier.upgraded" : "tier.downgraded",
-                     JsonWriter()
-                         .Int("change_id", change.change_id)
-                         .Str("from_tier", change.from_tier)
-                         .Str("to_tier", change.to_tier)
-                         .Str("reason", change.reason)
-                         .Str("window_start", FormatLocalDate(FromDateKey(w.start)))
-                         .Str("window_end", FormatLocalDate(FromDateKey(w.end)))
-                         .Int("qualifying_won", change.qualifying_won)
-                         .Int("threshold_won", change.threshold_won)
-                         .Int("order_count", change.order_count)
-                         .Str("policy", change.policy)
-                         .Int("rule_version", change.rule_version)
-                         .Finish(),
-                     ctx));
+  LOYALTY_RETURN_IF_ERROR(
+      AppendEvent(s, c, change.kind == "upgrade" ? "tier.upgraded" : "tier.downgraded",
+                  JsonWriter()
+                      .Int("change_id", change.change_id)
+                      .Str("from_tier", change.from_tier)
+                      .Str("to_tier", change.to_tier)
+                      .Str("reason", change.reason)
+                      .Str("window_start", FormatLocalDate(FromDateKey(w.start)))
+                      .Str("window_end", FormatLocalDate(FromDateKey(w.end)))
+                      .Int("qualifying_won", change.qualifying_won)
+                      .Int("threshold_won", change.threshold_won)
+                      .Int("order_count", change.order_count)
+                      .Str("policy", change.policy)
+                      .Int("rule_version", change.rule_version)
+                      .Finish(),
+                  ctx));
   // The new tier's promotion coupon, in the same transaction; once per customer, tier and
   // month (a rerun, or a downgrade and upgrade within the month, issues nothing twice).
   const std::string& coupon = p.tiers[to].promotion_coupon;

@@ -23,15 +23,15 @@ inline constexpr int64_t kMaxAdjustmentPoints = 100'000'000;   // one CS adjustm
 inline constexpr int64_t kCsAgentAdjustmentLimitPoints = 10'000;
 
 // --- text ---
-inline constexpr size_t kMaxIdLength = 64;           // customer_id, order_id, refund_id, ...
+inline constexpr size_t kMaxIdLength = 64;                 // customer_id, order_id, refund_id, ...
 inline constexpr size_t kMaxKeyNameLength = kMaxIdLength;  // API key names
-inline constexpr size_t kMaxReasonLength = 500;      // free-text note on an adjustment
-inline constexpr size_t kMaxReasonCodeLength = 64;   // an adjustment's reason_code
-inline constexpr size_t kMaxNameChars = 100;         // programme, tier, coupon and label names
-inline constexpr size_t kMaxCodeChars = 32;          // tier and coupon template codes
-inline constexpr size_t kMaxMessageChars = 1000;     // rendered message text, in code points
-inline constexpr size_t kCouponRandomChars = 12;     // 12 * log2(31) = 59.4 bits per code
-inline constexpr size_t kMaxCouponCodeLength = 40;   // prefix, dash and random part
+inline constexpr size_t kMaxReasonLength = 500;            // free-text note on an adjustment
+inline constexpr size_t kMaxReasonCodeLength = 64;         // an adjustment's reason_code
+inline constexpr size_t kMaxNameChars = 100;        // programme, tier, coupon and label names
+inline constexpr size_t kMaxCodeChars = 32;         // tier and coupon template codes
+inline constexpr size_t kMaxMessageChars = 1000;    // rendered message text, in code points
+inline constexpr size_t kCouponRandomChars = 12;    // 12 * log2(31) = 59.4 bits per code
+inline constexpr size_t kMaxCouponCodeLength = 40;  // prefix, dash and random part
 inline constexpr size_t kMaxIdempotencyKeyLength = 255;
 inline constexpr size_t kMaxRequestIdLength = 128;
 
@@ -40,11 +40,11 @@ inline constexpr int kMaxPageSize = 500;
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxCouponsPerOrder = 5;
 inline constexpr int64_t kMaxCouponBatchCount = 1'000'000;  // one bulk issuance request
-inline constexpr int64_t kCouponBatchChunk = 1000;   // coupons per executor command
+inline constexpr int64_t kCouponBatchChunk = 1000;          // coupons per executor command
 inline constexpr int64_t kSyncCouponBatchLimit = 1000;  // at most this many: issued in the request
-inline constexpr int64_t kMaxPullLimit = 500;        // messages per pull
+inline constexpr int64_t kMaxPullLimit = 500;           // messages per pull
 inline constexpr int64_t kDefaultPullLimit = 100;
-inline constexpr size_t kMaxAckIds = 500;            // message ids per ack
+inline constexpr size_t kMaxAckIds = 500;               // message ids per ack
 inline constexpr int kMaxAllocationRowsPerInsert = 16;  // store: rows per multi-row INSERT
 
 // --- leases (message delivery) ---
@@ -53,8 +53,11 @@ inline constexpr int64_t kDefaultLeaseUs = 60 * kSecondUs;
 
 // --- HTTP ---
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
-inline constexpr size_t kMaxDrainBytes = 1024 * 1024;  // an unread body drained to keep the connection
+inline constexpr size_t kMaxDrainBytes =
+    1024 * 1024;  // an unread body drained to keep the connection
 inline constexpr int64_t kIdempotencyTtlUs = 48 * kHourUs;
+inline constexpr size_t kMaxJsonDepth = 16;        // request bodies
+inline constexpr size_t kMaxStrictJsonDepth = 64;  // any JSON text (programme files)
 
 // The relations the code relies on.
 static_assert(kDayUs == 86'400'000'000);
@@ -70,6 +73,7 @@ static_assert(kMaxAckIds <= static_cast<size_t>(kMaxPageSize));
 static_assert(kDefaultLeaseUs <= kMaxLeaseUs);
 static_assert(kMaxIdLength < kMaxReasonLength);
 static_assert(kMaxDrainBytes >= kMaxBodyBytes);
+static_assert(kMaxJsonDepth <= kMaxStrictJsonDepth);
 static_assert(kMaxAllocationRowsPerInsert >= 1);
 
 }  // namespace loyalty

@@ -1,12 +1,13 @@
 // Messages, the pure part: trigger types and their slots, template parsing and rendering, the
 // load-time checks of programme.messaging, and the consent / night-time rule. The commands are in
 // messaging_triggers.cpp (writing messages) and messaging_delivery.cpp (handing them out).
+#include "core/messaging.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <set>
 
 #include "core/limits.h"
-#include "core/messaging.h"
 
 namespace loyalty {
 namespace {
@@ -31,8 +32,9 @@ const std::vector<SlotDef>& CommonSlots() {
 }
 
 const std::vector<SlotDef>& CouponSlots() {
-  static const std::vector<SlotDef> slots = {
-      {"coupon_code", kMaxCouponCodeLength}, {"coupon_name", kMaxNameChars}, {"coupon_valid_until", kDateChars}};
+  static const std::vector<SlotDef> slots = {{"coupon_code", kMaxCouponCodeLength},
+                                             {"coupon_name", kMaxNameChars},
+                                             {"coupon_valid_until", kDateChars}};
   return slots;
 }
 
@@ -47,7 +49,9 @@ const std::vector<SlotDef>* OwnSlots(const std::string& type) {
         {"spend_won", kWonChars},
         {"valid_through", kDateChars}}},
       {kMsgTierAtRisk,
-       {{"evaluation_date", kDateChars}, {"needed_won", kWonChars}, {"needed_orders", kCountChars}}},
+       {{"evaluation_date", kDateChars},
+        {"needed_won", kWonChars},
+        {"needed_orders", kCountChars}}},
       {kMsgPointsExpiring,
        {{"points", kWonChars}, {"expires_on", kDateChars}, {"days_left", kCountChars}}},
       {kMsgWelcome, {}},
@@ -103,8 +107,8 @@ Status CheckTemplateText(const std::string& text, const std::string& type,
   size_t chars = Utf8Chars(text);
   for (const std::string& slot : *slots) {
     if (std::find(allowed.begin(), allowed.end(), slot) == allowed.end()) {
-      return Status::Invalid(path, "unknown slot #{" + slot + "}: a " + type +
-                                       " template may use " + Join(allowed));
+      return Status::Invalid(
+          path, "unknown slot #{" + slot + "}: a " + type + " template may use " + Join(allowed));
     }
     chars = chars - (slot.size() + 3) + MaxSlotChars(slot);
   }
@@ -135,8 +139,8 @@ Status ValidateTrigger(const Program& p, const std::string& type, const TriggerS
   const MessagingSettings& m = p.messaging;
   const std::string base = "messaging.triggers." + type;
   if (!IsMessageType(type)) {
-    return Status::Invalid(base, "'" + type + "' is not a trigger type (one of: " +
-                                     Join(MessageTypes()) + ")");
+    return Status::Invalid(
+        base, "'" + type + "' is not a trigger type (one of: " + Join(MessageTypes()) + ")");
   }
   if (ts.daily_cap < 0 || ts.daily_cap > 1000) {
     return Status::Invalid(base + ".daily_cap", "must be 0 (no cap) to 1000");
@@ -167,8 +171,9 @@ Status ValidateTrigger(const Program& p, const std::string& type, const TriggerS
   }
   if (!ts.coupon_template.empty()) {
     if (type == kMsgBirthday) {
-      return Status::Invalid(base + ".coupon_template",
-                             "the birthday coupon is the tier's (tiers[].benefits.birthday_coupon)");
+      return Status::Invalid(
+          base + ".coupon_template",
+          "the birthday coupon is the tier's (tiers[].benefits.birthday_coupon)");
     }
     if (p.FindCouponTemplate(ts.coupon_template) == nullptr) {
       return Status::Invalid(base + ".coupon_template",
@@ -184,8 +189,8 @@ Status ValidateTrigger(const Program& p, const std::string& type, const TriggerS
       if (!slot.empty()) {
         return Status::Invalid(tpath + member, "#{" + slot +
                                                    "} is only filled when the trigger issues a "
-                                                   "coupon, and " + base +
-                                                   " has no coupon_template");
+                                                   "coupon, and " +
+                                                   base + " has no coupon_template");
       }
     }
   }
@@ -219,11 +224,16 @@ Status ValidateTrigger(const Program& p, const std::string& type, const TriggerS
 }  // namespace
 
 const std::vector<std::string>& MessageTypes() {
-  static const std::vector<std::string> types = {
-      kMsgTierNear,  kMsgTierAtRisk,          kMsgPointsExpiring,
-      kMsgWelcome,   kMsgFirstPurchaseReminder, kMsgReviewRequest,
-      kMsgRepurchaseReminder, kMsgWinback,    kMsgBirthday,
-      kMsgCartReminder};
+  static const std::vector<std::string> types = {kMsgTierNear,
+                                                 kMsgTierAtRisk,
+                                                 kMsgPointsExpiring,
+                                                 kMsgWelcome,
+                                                 kMsgFirstPurchaseReminder,
+                                                 kMsgReviewRequest,
+                                                 kMsgRepurchaseReminder,
+                                                 kMsgWinback,
+                                                 kMsgBirthday,
+                                                 kMsgCartReminder};
   return types;
 }
 
@@ -262,8 +272,8 @@ Result<std::vector<std::string>> TemplateSlots(const std::string& text) {
   while ((i = text.find("#{", i)) != std::string::npos) {
     size_t end = text.find('}', i + 2);
     if (end == std::string::npos) {
-      return Status::Invalid("", "a slot opened at byte " + std::to_string(i) +
-                                     " is not closed with }");
+      return Status::Invalid(
+          "", "a slot opened at byte " + std::to_string(i) + " is not closed with }");
     }
     std::string name = text.substr(i + 2, end - i - 2);
     if (name.empty()) return Status::Invalid("", "an empty slot #{} at byte " + std::to_string(i));
@@ -381,8 +391,9 @@ bool WithinNudgeDistance(const TriggerSettings& near, Won gap_won, Won threshold
   if (gap_won <= 0) return false;
   const bool by_won = near.within_won > 0 && gap_won <= near.within_won;
   // gap * 10000 <= within_bp * threshold, without overflow for any won amount.
-  const bool by_share = near.within_bp > 0 && static_cast<__int128>(gap_won) * 10000 <=
-                                                  static_cast<__int128>(near.within_bp) * threshold_won;
+  const bool by_share =
+      near.within_bp > 0 && static_cast<__int128>(gap_won) * 10000 <=
+                                static_cast<__int128>(near.within_bp) * threshold_won;
   return by_won || by_share;
 }
 

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "core/limits.h"
 #include "core/business_time.h"
 #include "core/ledger.h"
+#include "core/limits.h"
 #include "core/program.h"
 #include "core/status.h"
 #include "core/store.h"
@@ -32,17 +32,16 @@
 namespace loyalty {
 
 // ---- trigger types ----
-inline constexpr const char kMsgTierNear[] = "tier_near";            // gap to next tier small
-inline constexpr const char kMsgTierAtRisk[] = "tier_at_risk";       // may lose tier at evaluation
+inline constexpr const char kMsgTierNear[] = "tier_near";       // gap to next tier small
+inline constexpr const char kMsgTierAtRisk[] = "tier_at_risk";  // may lose tier at evaluation
 inline constexpr const char kMsgPointsExpiring[] = "points_expiring";  // staged expiry notices
-inline constexpr const char kMsgWelcome[] = "welcome";               // on sign-up
+inline constexpr const char kMsgWelcome[] = "welcome";                 // on sign-up
 inline constexpr const char kMsgFirstPurchaseReminder[] = "first_purchase_reminder";
 inline constexpr const char kMsgReviewRequest[] = "review_request";  // N days after 1st confirm
 inline constexpr const char kMsgRepurchaseReminder[] = "repurchase_reminder";
-inline constexpr const char kMsgWinback[] = "winback";               // dormant N days
-inline constexpr const char kMsgBirthday[] = "birthday";             // with the birthday coupon
-inline constexpr const char kMsgCartReminder[] = "cart_reminder";    // cart, no order in N min
-
+inline constexpr const char kMsgWinback[] = "winback";             // dormant N days
+inline constexpr const char kMsgBirthday[] = "birthday";           // with the birthday coupon
+inline constexpr const char kMsgCartReminder[] = "cart_reminder";  // cart, no order in N min
 
 // Every trigger type, in documentation order.
 const std::vector<std::string>& MessageTypes();
@@ -81,7 +80,7 @@ Micros NextMorning(Micros t_us, const std::string& time_zone);
 
 struct DeliveryDecision {
   bool suppress = false;
-  std::string reason;       // when suppressed: "no_marketing_consent"
+  std::string reason;        // when suppressed: "no_marketing_consent"
   Micros not_before_us = 0;  // otherwise: the earliest it may go out
 };
 // Informational: at earliest_us. Advertising: suppressed without marketing consent; at night
@@ -112,8 +111,8 @@ struct MessageWrite {
 // `c` is locked by the caller, who saves it afterwards (its event_seq moves). Returns nullopt
 // when the trigger is absent or disabled. A coupon, when the trigger names one, must be issued
 // by the caller first and its slots passed in `variables`.
-Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c,
-                                                   const MessageRequest& r, const Ctx& ctx);
+Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c, const MessageRequest& r,
+                                                   const Ctx& ctx);
 
 // Hooks the ledger calls (inside its own commands; c locked and saved by the caller):
 // welcome on sign-up (issues the welcome coupon if the trigger names one).
@@ -180,8 +179,8 @@ Result<std::vector<AckResult>> AckMessages(Session& s, const std::vector<int64_t
 
 struct RetryPolicy {
   int max_attempts = 8;
-  Micros base_backoff_us = 30'000'000;     // 30 s, doubled per attempt
-  Micros max_backoff_us = 3'600'000'000;   // at most an hour
+  Micros base_backoff_us = 30'000'000;    // 30 s, doubled per attempt
+  Micros max_backoff_us = 3'600'000'000;  // at most an hour
 };
 // The webhook refused or failed: attempts + 1, lease released, not_before = now + backoff; at
 // max_attempts the message goes to the dead-letter state. Returns the updated message.

@@ -3,8 +3,8 @@
 // hand-out time with the customer's current consent.
 #include <algorithm>
 
-#include "core/limits.h"
 #include "core/ledger_internal.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 
 namespace loyalty {
@@ -23,8 +23,8 @@ std::string TruncateUtf8(const std::string& s, size_t max) {
 }
 
 std::string Describe(const Message& m) {
-  std::string out = "message " + std::to_string(m.message_id) + " is " +
-                    MessageStatusName(m.status);
+  std::string out =
+      "message " + std::to_string(m.message_id) + " is " + MessageStatusName(m.status);
   if (!m.status_reason.empty()) out += " (" + m.status_reason + ")";
   return out;
 }
@@ -116,16 +116,16 @@ Result<std::vector<AckResult>> AckMessages(Session& s, const std::vector<int64_t
         LOYALTY_RETURN_IF_ERROR(s.UpdateMessage(m));
         break;
       case MessageStatus::kSuppressed:
-        r.status = Status(Code::kInvalidState, Describe(m) + ": it is never delivered",
-                          "message_ids");
+        r.status =
+            Status(Code::kInvalidState, Describe(m) + ": it is never delivered", "message_ids");
         break;
       case MessageStatus::kCancelled:
         r.status = Status(Code::kInvalidState, Describe(m) + ": it was withdrawn before delivery",
                           "message_ids");
         break;
       case MessageStatus::kDeadLetter:
-        r.status = Status(Code::kInvalidState,
-                          Describe(m) + ": replay it before acknowledging it", "message_ids");
+        r.status = Status(Code::kInvalidState, Describe(m) + ": replay it before acknowledging it",
+                          "message_ids");
         break;
     }
     out.push_back(std::move(r));

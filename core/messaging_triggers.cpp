@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <map>
 
-#include "core/limits.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 #include "core/tiers.h"
 
@@ -33,7 +33,6 @@ std::string MessageEventPayload(const Message& m) {
 }  // namespace internal
 
 namespace {
-
 
 using MaybeWrite = std::optional<MessageWrite>;
 
@@ -97,8 +96,8 @@ std::string TierName(const Program& p, const std::string& code) {
 
 }  // namespace
 
-Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c,
-                                                   const MessageRequest& r, const Ctx& ctx) {
+Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c, const MessageRequest& r,
+                                                   const Ctx& ctx) {
   const Program& p = ctx.program;
   const TriggerSettings* t = p.messaging.Enabled(r.type);
   if (t == nullptr) return MaybeWrite{};
@@ -131,9 +130,8 @@ Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c,
   m.created_at_us = ctx.now_us;
   m.updated_at_us = ctx.now_us;
 
-  const DeliveryDecision d =
-      DecideDelivery(tmpl->category, c, r.earliest_us > 0 ? r.earliest_us : ctx.now_us,
-                     p.time_zone);
+  const DeliveryDecision d = DecideDelivery(
+      tmpl->category, c, r.earliest_us > 0 ? r.earliest_us : ctx.now_us, p.time_zone);
   m.not_before_us = d.not_before_us;
   if (d.suppress) {
     m.status = MessageStatus::kSuppressed;
@@ -266,7 +264,8 @@ Result<bool> NudgeTier(Session& s, const std::string& customer_id, const LocalDa
   if (at_risk && idx > 0 && p.tiers[idx].downgradable) {  // else Keep::lifetime or no keep
     const LocalDate eval = NextEvaluationDate(p.tiering, d);
     const int days_left = DaysBetween(d, eval);
-    if (!(eval < RetainedUntil(p, c.tier_since_us)) && days_left >= 0 && days_left <= p.messaging.tier_at_risk_days) {
+    if (!(eval < RetainedUntil(p, c.tier_since_us)) && days_left >= 0 &&
+        days_left <= p.messaging.tier_at_risk_days) {
       risk_key = "tier_at_risk:" + c.customer_id + ":" + DateKeyText(ToDateKey(eval));
       LOYALTY_ASSIGN_OR_RETURN(std::optional<Message> prior, s.FindMessageByDedupeKey(risk_key));
       if (prior) risk_key.clear();
@@ -386,23 +385,26 @@ std::vector<LifecycleDue> DueLifecycle(const Program& p, const CustomerActivity&
   int since = 0;
   if (a.orders == 0 && a.last_order_at_us == 0 &&
       due(m.Enabled(kMsgFirstPurchaseReminder), a.created_at_us, &since)) {
-    out.push_back({kMsgFirstPurchaseReminder, "first_purchase_reminder:" + a.customer_id,
+    out.push_back({kMsgFirstPurchaseReminder,
+                   "first_purchase_reminder:" + a.customer_id,
                    {{"days_since_signup", std::to_string(since)}}});
   }
   if (!a.first_confirmed_order_id.empty() &&
       due(m.Enabled(kMsgReviewRequest), a.first_confirmed_at_us, &since)) {
-    out.push_back({kMsgReviewRequest, "review_request:" + a.customer_id,
+    out.push_back({kMsgReviewRequest,
+                   "review_request:" + a.customer_id,
                    {{"order_id", a.first_confirmed_order_id}}});
   }
   if (!a.last_order_id.empty() &&
       due(m.Enabled(kMsgRepurchaseReminder), a.last_order_at_us, &since)) {
-    out.push_back({kMsgRepurchaseReminder,
-                   "repurchase_reminder:" + a.customer_id + ":" + a.last_order_id,
-                   {{"days_since_last_order", std::to_string(since)},
-                    {"last_order_id", a.last_order_id}}});
+    out.push_back(
+        {kMsgRepurchaseReminder,
+         "repurchase_reminder:" + a.customer_id + ":" + a.last_order_id,
+         {{"days_since_last_order", std::to_string(since)}, {"last_order_id", a.last_order_id}}});
   }
   if (!a.last_order_id.empty() && due(m.Enabled(kMsgWinback), a.last_order_at_us, &since)) {
-    out.push_back({kMsgWinback, "winback:" + a.customer_id + ":" + a.last_order_id,
+    out.push_back({kMsgWinback,
+                   "winback:" + a.customer_id + ":" + a.last_order_id,
                    {{"days_since_last_order", std::to_string(since)}}});
   }
   return out;

@@ -53,10 +53,10 @@ Status CheckRedemption(const Program& p, Won amount_won, Points points, Points a
                   "points_to_redeem");
   }
   if (points > available_points) {
-    return Status(Code::kInsufficientPoints,
-                  "available balance is " + std::to_string(std::max<Points>(0, available_points)) +
-                      " points",
-                  "points_to_redeem");
+    return Status(
+        Code::kInsufficientPoints,
+        "available balance is " + std::to_string(std::max<Points>(0, available_points)) + " points",
+        "points_to_redeem");
   }
   return Status::Ok();
 }

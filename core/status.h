@@ -21,32 +21,32 @@ namespace loyalty {
 // (problem+json "code"): never rename one; add new ones at the end.
 enum class Code {
   kOk = 0,
-  kValidationFailed,      // bad input; Status::field names the offending field
-  kNotFound,              // customer, order, refund, key... does not exist
-  kAlreadyExists,         // create of something that exists with a different body
-  kIdempotencyConflict,   // idempotency key / natural id reused with a different body
-  kInsufficientPoints,    // not enough available points
-  kBelowMinimumBalance,   // balance below the programme's minimum redeemable balance
-  kRedeemLimitExceeded,   // more points than the programme allows for this order
-  kInvalidState,          // e.g. confirm of a cancelled order
-  kRefundExceedsOrder,    // refund larger than what is left of the order
-  kUnauthorized,          // missing or unknown API key
-  kForbidden,             // key's role may not call this route
-  kPayloadTooLarge,       // request body over the limit
-  kUnavailable,           // database unreachable or busy; retry later
-  kInternal,              // unexpected failure
-  kRetry,                 // deadlock / lock timeout: the executor retries the batch (internal)
+  kValidationFailed,           // bad input; Status::field names the offending field
+  kNotFound,                   // customer, order, refund, key... does not exist
+  kAlreadyExists,              // create of something that exists with a different body
+  kIdempotencyConflict,        // idempotency key / natural id reused with a different body
+  kInsufficientPoints,         // not enough available points
+  kBelowMinimumBalance,        // balance below the programme's minimum redeemable balance
+  kRedeemLimitExceeded,        // more points than the programme allows for this order
+  kInvalidState,               // e.g. confirm of a cancelled order
+  kRefundExceedsOrder,         // refund larger than what is left of the order
+  kUnauthorized,               // missing or unknown API key
+  kForbidden,                  // key's role may not call this route
+  kPayloadTooLarge,            // request body over the limit
+  kUnavailable,                // database unreachable or busy; retry later
+  kInternal,                   // unexpected failure
+  kRetry,                      // deadlock / lock timeout: the executor retries the batch (internal)
   kNegativeBalanceNotAllowed,  // a debit would make available negative
-  kCouponCodeInvalid,      // malformed code or wrong check character (no lookup was made)
-  kCouponNotFound,         // well-formed code that was never issued
-  kCouponNotOwned,         // the coupon belongs to another customer
-  kCouponAlreadyRedeemed,  // used by an order (or lost the race to another order)
-  kCouponExpired,          // past its validity (or expired by the job)
-  kCouponNotYetValid,      // before its validity starts
-  kCouponMinOrderNotMet,   // order amount below the template's minimum
-  kCouponNotStackable,     // combined with another coupon while one of them does not stack
-  kCouponLimitReached,     // the customer already used the template's per-customer limit
-  kCouponRevoked,          // withdrawn by customer service
+  kCouponCodeInvalid,          // malformed code or wrong check character (no lookup was made)
+  kCouponNotFound,             // well-formed code that was never issued
+  kCouponNotOwned,             // the coupon belongs to another customer
+  kCouponAlreadyRedeemed,      // used by an order (or lost the race to another order)
+  kCouponExpired,              // past its validity (or expired by the job)
+  kCouponNotYetValid,          // before its validity starts
+  kCouponMinOrderNotMet,       // order amount below the template's minimum
+  kCouponNotStackable,         // combined with another coupon while one of them does not stack
+  kCouponLimitReached,         // the customer already used the template's per-customer limit
+  kCouponRevoked,              // withdrawn by customer service
 };
 
 std::string_view CodeName(Code code);
@@ -78,9 +78,9 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}              // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {        // NOLINT
-    if (std::get<Status>(v_).ok()) std::abort();          // an ok Status carries no value
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {  // NOLINT
+    if (std::get<Status>(v_).ok()) std::abort();   // an ok Status carries no value
   }
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -103,13 +103,12 @@ class [[nodiscard]] Result {
 }  // namespace loyalty
 
 // Aborts on a broken invariant. Never use it for anything a client can cause.
-#define LOYALTY_CHECK(cond) \
-  ((cond) ? (void)0 : ::loyalty::CheckFailed(__FILE__, __LINE__, #cond))
+#define LOYALTY_CHECK(cond) ((cond) ? (void)0 : ::loyalty::CheckFailed(__FILE__, __LINE__, #cond))
 
-#define LOYALTY_RETURN_IF_ERROR(expr)       \
-  do {                                       \
-    ::loyalty::Status _st = (expr);          \
-    if (!_st.ok()) return _st;               \
+#define LOYALTY_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::loyalty::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #define LOYALTY_CONCAT_INNER(a, b) a##b

@@ -22,17 +22,17 @@ namespace loyalty {
 
 struct LotQuery {
   std::string customer_id;
-  std::optional<LotKind> kind;         // only this kind
-  bool only_nonzero = true;            // remaining_points != 0
-  bool include_expired = false;        // include lots with expired = true
-  std::string order_id;                // only lots of this order (empty = any)
-  Micros due_before_us = 0;            // if > 0: only unexpired lots with expires_at_us <= this
+  std::optional<LotKind> kind;   // only this kind
+  bool only_nonzero = true;      // remaining_points != 0
+  bool include_expired = false;  // include lots with expired = true
+  std::string order_id;          // only lots of this order (empty = any)
+  Micros due_before_us = 0;      // if > 0: only unexpired lots with expires_at_us <= this
 };
 // Lots come back ordered by (expires_at_us with 0 last, lot_id).
 
 struct EntryQuery {
-  std::string customer_id;   // required unless order_id is set
-  std::string order_id;      // only entries of this order (ascending entry_id, all of them)
+  std::string customer_id;      // required unless order_id is set
+  std::string order_id;         // only entries of this order (ascending entry_id, all of them)
   int64_t before_entry_id = 0;  // newest-first page: entry_id < this (0 = from the newest)
   int limit = kDefaultPageSize;
 };
@@ -54,10 +54,10 @@ struct CouponQuery {
 };
 
 struct MessageQuery {
-  std::string customer_id;               // empty = every customer
-  int64_t after_message_id = 0;          // ascending by message_id
-  std::optional<MessageStatus> status;   // only this status
-  std::string type;                      // only this type ("" = any)
+  std::string customer_id;              // empty = every customer
+  int64_t after_message_id = 0;         // ascending by message_id
+  std::optional<MessageStatus> status;  // only this status
+  std::string type;                     // only this type ("" = any)
   int limit = kDefaultPageSize;
 };
 
@@ -111,8 +111,7 @@ class TierRecords {
   virtual ~TierRecords() = default;
   virtual Status InsertSpend(const SpendRecord& r) = 0;
   // Sum over the customer's records with from <= date <= to.
-  virtual Result<SpendTotal> SumSpend(const std::string& customer_id, DateKey from,
-                                      DateKey to) = 0;
+  virtual Result<SpendTotal> SumSpend(const std::string& customer_id, DateKey from, DateKey to) = 0;
   virtual Result<int64_t> InsertTierChange(const TierChange& c) = 0;  // returns change_id
   // Newest first, at most limit.
   virtual Result<std::vector<TierChange>> ListTierChanges(const std::string& customer_id,
@@ -135,8 +134,8 @@ class JobQueries {
       Micros due_before_us, const std::string& after_customer_id, int limit) = 0;
   // Set-based: for every customer of the shard, window_spend_won / window_orders = sums of its
   // spend records with from <= date <= to, spend_as_of = as_of. Returns customers written.
-  virtual Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of,
-                                               int shard, int shards) = 0;
+  virtual Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of, int shard,
+                                               int shards) = 0;
   virtual Result<int64_t> CountCustomers() = 0;
   // Customers of the shard with customer_id > after_id, ascending, at most limit.
   virtual Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit,
@@ -154,8 +153,8 @@ class JobQueries {
   // nullopt when the customer does not exist.
   virtual Result<std::optional<CustomerActivity>> FindCustomerActivity(
       const std::string& customer_id) = 0;
-  virtual Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step,
-                                                   int shard, int shards) = 0;
+  virtual Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,
+                                                   int shards) = 0;
   virtual Status UpsertJobRun(const JobRun& run) = 0;
 };
 
@@ -238,13 +237,13 @@ class Session : public LedgerRecords,
                 public Outbox {
  public:
   ~Session() override = default;
-  virtual Status Begin() = 0;           // write transaction (SQLite: BEGIN IMMEDIATE)
+  virtual Status Begin() = 0;  // write transaction (SQLite: BEGIN IMMEDIATE)
   virtual Status Commit() = 0;
-  virtual void Rollback() = 0;          // never fails; safe to call without an open transaction
-  virtual Status Savepoint() = 0;       // one level is enough: one per command
+  virtual void Rollback() = 0;     // never fails; safe to call without an open transaction
+  virtual Status Savepoint() = 0;  // one level is enough: one per command
   virtual Status ReleaseSavepoint() = 0;
   virtual Status RollbackToSavepoint() = 0;
-  virtual Status BeginRead() = 0;       // read snapshot
+  virtual Status BeginRead() = 0;  // read snapshot
   virtual void EndRead() = 0;
 };
 

@@ -92,9 +92,9 @@ TierDecision DecideTier(const Program& p, const LocalDate& d, const std::string&
   return out;
 }
 
-TierChange MakeTierChange(const Program& p, const std::string& customer_id, size_t from,
-                          size_t to, const std::string& reason, const Window& w, Won spend_won,
-                          int32_t orders, const LocalDate& business_date, Micros now_us) {
+TierChange MakeTierChange(const Program& p, const std::string& customer_id, size_t from, size_t to,
+                          const std::string& reason, const Window& w, Won spend_won, int32_t orders,
+                          const LocalDate& business_date, Micros now_us) {
   TierChange c;
   c.customer_id = customer_id;
   c.from_tier = p.tiers[from].code;

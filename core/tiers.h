@@ -46,8 +46,8 @@ TierDecision DecideTier(const Program& p, const LocalDate& d, const std::string&
                         Micros tier_since_us, Won spend_won, int32_t orders);
 
 // Everything needed to write a TierChange for a move.
-TierChange MakeTierChange(const Program& p, const std::string& customer_id, size_t from,
-                          size_t to, const std::string& reason, const Window& w, Won spend_won,
-                          int32_t orders, const LocalDate& business_date, Micros now_us);
+TierChange MakeTierChange(const Program& p, const std::string& customer_id, size_t from, size_t to,
+                          const std::string& reason, const Window& w, Won spend_won, int32_t orders,
+                          const LocalDate& business_date, Micros now_us);
 
 }  // namespace loyalty

@@ -84,7 +84,7 @@ struct Customer {
   // Written by the daily job's spend step (set-based); informational between runs.
   Won window_spend_won = 0;
   int32_t window_orders = 0;
-  int32_t spend_as_of = 0;                // DateKey the two fields above were computed for
+  int32_t spend_as_of = 0;  // DateKey the two fields above were computed for
   Micros created_at_us = 0;
   Micros updated_at_us = 0;
 };
@@ -93,8 +93,8 @@ struct Lot {
   int64_t lot_id = 0;  // assigned by the store
   std::string customer_id;
   LotKind kind = LotKind::kAvailable;
-  std::string order_id;        // order that earned it; empty for adjustments
-  int64_t source_entry_id = 0; // entry that created the lot
+  std::string order_id;         // order that earned it; empty for adjustments
+  int64_t source_entry_id = 0;  // entry that created the lot
   Points initial_points = 0;
   Points remaining_points = 0;  // never negative except for kDeficit (never positive there)
   Micros created_at_us = 0;
@@ -125,27 +125,27 @@ struct Entry {
 struct Order {
   std::string order_id;  // the shop's id; unique
   std::string customer_id;
-  Won amount_won = 0;      // merchandise total (the earn and refund base)
-  Won shipping_won = 0;    // never earns, never qualifies
+  Won amount_won = 0;    // merchandise total (the earn and refund base)
+  Won shipping_won = 0;  // never earns, never qualifies
   Points points_redeemed = 0;
-  Won paid_won = 0;        // amount_won - coupon_discount_won - points_redeemed (cash)
+  Won paid_won = 0;          // amount_won - coupon_discount_won - points_redeemed (cash)
   int32_t earn_rate_bp = 0;  // snapshot of the rate used
   int64_t rule_version = 0;  // snapshot of the programme version
   std::string tier_at_order;
-  Points earn_points = 0;      // points earned (pending until confirmation)
+  Points earn_points = 0;         // points earned (pending until confirmation)
   Points earn_clawed_points = 0;  // earned points taken back by refunds so far
-  Points restored_points = 0;  // redeemed points given back by refunds so far
-  Points shortfall_points = 0;  // clawback that could not be taken (take_available policy)
-  Won refunded_won = 0;        // merchandise amount refunded so far
-  Won qualifying_won = 0;      // paid_won net of refunds: counts towards tiers
+  Points restored_points = 0;     // redeemed points given back by refunds so far
+  Points shortfall_points = 0;    // clawback that could not be taken (take_available policy)
+  Won refunded_won = 0;           // merchandise amount refunded so far
+  Won qualifying_won = 0;         // paid_won net of refunds: counts towards tiers
   OrderStatus status = OrderStatus::kPlaced;
   bool earn_activated = false;  // pending lot activated (at confirmation or by the job)
   Micros placed_at_us = 0;
   Micros confirmed_at_us = 0;
   Micros cancelled_at_us = 0;
-  std::string request_hash;  // hash of the creating request, for idempotent replay
-  int32_t spend_date = 0;    // DateKey its qualifying spend counts on; 0 = not counted yet
-  Won counted_spend_won = 0;  // what the spend records hold for this order now
+  std::string request_hash;     // hash of the creating request, for idempotent replay
+  int32_t spend_date = 0;       // DateKey its qualifying spend counts on; 0 = not counted yet
+  Won counted_spend_won = 0;    // what the spend records hold for this order now
   Won coupon_discount_won = 0;  // snapshot of the coupons' discount (docs/coupons.md)
   std::vector<std::string> coupon_codes;  // coupons redeemed by the order (normalized)
 };
@@ -153,13 +153,13 @@ struct Order {
 struct Refund {
   std::string order_id;
   std::string refund_id;
-  Won amount_won = 0;            // merchandise amount refunded
-  Points clawed_points = 0;      // earned points taken back
-  Points restored_points = 0;    // redeemed points given back
-  Points shortfall_points = 0;   // clawback not covered by the balance
-  Won deduction_won = 0;         // shortfall to deduct from the cash refund (policy)
-  Won cash_refund_won = 0;       // what the shop pays back in cash
-  bool cancel = false;           // refund of the rest of the order
+  Won amount_won = 0;           // merchandise amount refunded
+  Points clawed_points = 0;     // earned points taken back
+  Points restored_points = 0;   // redeemed points given back
+  Points shortfall_points = 0;  // clawback not covered by the balance
+  Won deduction_won = 0;        // shortfall to deduct from the cash refund (policy)
+  Won cash_refund_won = 0;      // what the shop pays back in cash
+  bool cancel = false;          // refund of the rest of the order
   std::string request_hash;
   Micros created_at_us = 0;
 };
@@ -180,9 +180,9 @@ struct Adjustment {
 // One coupon: a code with a template's rules, owned by a customer or (bulk campaigns) by whoever
 // redeems it first. Validity is [valid_from_us, valid_until_us).
 struct Coupon {
-  std::string code;           // unique; carries a check character (core/coupons.h)
+  std::string code;  // unique; carries a check character (core/coupons.h)
   std::string template_code;
-  std::string customer_id;    // empty = unassigned (bulk code); set when redeemed
+  std::string customer_id;  // empty = unassigned (bulk code); set when redeemed
   CouponStatus status = CouponStatus::kActive;
   Micros issued_at_us = 0;
   Micros valid_from_us = 0;
@@ -190,10 +190,10 @@ struct Coupon {
   std::string order_id;       // the order that redeemed it
   Won discount_won = 0;       // discount given by that order (snapshot)
   Micros redeemed_at_us = 0;
-  std::string dedupe_key;     // rule-based issuance: "<trigger>:<customer>:<period>"; unique
-  std::string batch_id;       // bulk issuance
-  std::string reason;         // why it was issued (rule name or the CS reason)
-  std::string issued_by;      // actor label "role:name" or "system"
+  std::string dedupe_key;          // rule-based issuance: "<trigger>:<customer>:<period>"; unique
+  std::string batch_id;            // bulk issuance
+  std::string reason;              // why it was issued (rule name or the CS reason)
+  std::string issued_by;           // actor label "role:name" or "system"
   bool expiring_notified = false;  // coupon.expiring_soon was sent
   Micros updated_at_us = 0;
 };
@@ -204,8 +204,8 @@ struct CouponBatch {
   std::string template_code;
   std::vector<std::string> customer_ids;  // empty = `requested` unassigned codes
   int64_t requested = 0;
-  int64_t issued = 0;                     // progress
-  std::string status;                     // "pending", "running", "done"
+  int64_t issued = 0;  // progress
+  std::string status;  // "pending", "running", "done"
   std::string reason;
   std::string issued_by;
   std::string request_hash;
@@ -217,8 +217,8 @@ struct CouponBatch {
 struct Event {
   int64_t event_id = 0;  // global, assigned by the store; the feed cursor
   std::string customer_id;
-  int64_t seq = 0;       // per customer, 1, 2, 3, ... without gaps
-  std::string type;      // e.g. "order.created"
+  int64_t seq = 0;   // per customer, 1, 2, 3, ... without gaps
+  std::string type;  // e.g. "order.created"
   std::string payload_json;
   Micros created_at_us = 0;
 };
@@ -228,13 +228,13 @@ struct Event {
 struct Message {
   int64_t message_id = 0;  // assigned by the store; increases with time; the feed cursor
   std::string customer_id;
-  std::string type;           // trigger: "tier_near", "points_expiring", "welcome", ...
+  std::string type;  // trigger: "tier_near", "points_expiring", "welcome", ...
   MessageCategory category = MessageCategory::kInformational;
-  std::string template_code;  // programme template it was rendered from
-  std::string variables_json; // {"slot":"value",...} every value a string
-  std::string text;           // rendered AlimTalk-style text (snapshot at creation)
-  std::string sms_text;       // rendered SMS fallback text ("" = none)
-  std::string dedupe_key;     // unique: "<type>:<customer>:<cause/period>"
+  std::string template_code;   // programme template it was rendered from
+  std::string variables_json;  // {"slot":"value",...} every value a string
+  std::string text;            // rendered AlimTalk-style text (snapshot at creation)
+  std::string sms_text;        // rendered SMS fallback text ("" = none)
+  std::string dedupe_key;      // unique: "<type>:<customer>:<cause/period>"
   MessageStatus status = MessageStatus::kPending;
   std::string status_reason;  // suppressed: "no_marketing_consent", "frequency_cap", ...
   Micros created_at_us = 0;
@@ -252,10 +252,10 @@ struct CustomerActivity {
   std::string customer_id;
   std::string tier;
   Micros created_at_us = 0;
-  int32_t orders = 0;                   // orders not cancelled
-  Micros last_order_at_us = 0;          // placed_at of the newest order not cancelled (0 = none)
+  int32_t orders = 0;           // orders not cancelled
+  Micros last_order_at_us = 0;  // placed_at of the newest order not cancelled (0 = none)
   std::string last_order_id;
-  Micros first_confirmed_at_us = 0;     // confirmed_at of the first confirmed order (0 = none)
+  Micros first_confirmed_at_us = 0;  // confirmed_at of the first confirmed order (0 = none)
   std::string first_confirmed_order_id;
 };
 
@@ -268,7 +268,7 @@ struct SpendRecord {
   std::string customer_id;
   std::string order_id;
   DateKey date = 0;
-  Won amount_won = 0;      // signed
+  Won amount_won = 0;        // signed
   int32_t orders_delta = 0;  // +1 when an order starts counting, -1 when it is fully refunded
   Micros created_at_us = 0;
 };
@@ -290,9 +290,9 @@ struct TierChange {
   DateKey window_start = 0;
   DateKey window_end = 0;
   Won qualifying_won = 0;
-  Won threshold_won = 0;   // threshold of the tier moved to
+  Won threshold_won = 0;  // threshold of the tier moved to
   int32_t order_count = 0;
-  std::string policy;      // downgrade policy applied, or "immediate" for upgrades
+  std::string policy;  // downgrade policy applied, or "immediate" for upgrades
   int64_t rule_version = 0;
   DateKey business_date = 0;
   Micros created_at_us = 0;
@@ -315,8 +315,8 @@ struct JobRun {
   std::string step;
   int32_t shard = 0;
   int32_t shards = 1;
-  std::string status;       // "running" | "done"
-  std::string cursor;       // last key processed (resume point)
+  std::string status;  // "running" | "done"
+  std::string cursor;  // last key processed (resume point)
   std::string summary_json;
   Micros started_at_us = 0;
   Micros finished_at_us = 0;

@@ -6,16 +6,15 @@
 #include <memory>
 #include <optional>
 
-#include "core/limits.h"
 #include "core/json_writer.h"
 #include "core/ledger.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 #include "core/shard.h"
 #include "core/tiers.h"
 
 namespace loyalty {
 namespace {
-
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -221,9 +220,9 @@ std::string DailySummary::ToText() const {
                     s.step.c_str());
     } else {
       std::snprintf(line, sizeof line,
-                    "  %-14s %10lld scanned %10lld changed %6lld failed %8.2f s\n",
-                    s.step.c_str(), static_cast<long long>(s.scanned),
-                    static_cast<long long>(s.changed), static_cast<long long>(s.failed), s.seconds);
+                    "  %-14s %10lld scanned %10lld changed %6lld failed %8.2f s\n", s.step.c_str(),
+                    static_cast<long long>(s.scanned), static_cast<long long>(s.changed),
+                    static_cast<long long>(s.failed), s.seconds);
     }
     out += line;
   }
@@ -242,7 +241,8 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   const LocalDate today = BusinessDate(now_us, program_.time_zone);
   if (o.date > today) {
     return Status::Invalid("--date", FormatLocalDate(o.date) + " is in the future (today is " +
-                                         FormatLocalDate(today) + " in " + program_.time_zone + ")");
+                                         FormatLocalDate(today) + " in " + program_.time_zone +
+                                         ")");
   }
   if (!program_.effective_date.empty() && FormatLocalDate(o.date) < program_.effective_date) {
     return Status::Invalid("--date", "programme version " + std::to_string(program_.version) +
@@ -311,50 +311,50 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   // Tiers: decide from the recomputed window spend; re-decide and apply under the customer's
   // lock (EvaluateTier sums the records again, so a concurrent order cannot be missed).
   LOYALTY_ASSIGN_OR_RETURN(int64_t customers, s->CountCustomers());
-  StepDef tiers{"tiers",
-                [&](Session& ss, const std::string& after) -> Result<Page> {
-                  LOYALTY_ASSIGN_OR_RETURN(std::vector<TierStanding> standings,
-                                           ss.ListStandings(after, o.batch_size, o.shard, o.shards));
-                  Page page;
-                  page.scanned = static_cast<int64_t>(standings.size());
-                  if (!standings.empty()) page.cursor = standings.back().customer_id;
-                  for (const TierStanding& t : standings) {
-                    TierDecision d = DecideTier(program_, o.date, t.tier, t.tier_since_us,
-                                                t.window_spend_won, t.window_orders);
-                    if (d.kind != TierDecision::Kind::kKeep) page.keys.push_back(t.customer_id);
-                  }
-                  return page;
-                },
-                [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
-                  LOYALTY_ASSIGN_OR_RETURN(TierDecision d, EvaluateTier(ss, customer_id, o.date, ctx));
-                  if (d.kind == TierDecision::Kind::kKeep) return 0;
-                  ++summary.tier_moves[{program_.tiers[d.from].code, program_.tiers[d.to].code}];
-                  return 1;
-                },
-                customers};
+  StepDef tiers{
+      "tiers",
+      [&](Session& ss, const std::string& after) -> Result<Page> {
+        LOYALTY_ASSIGN_OR_RETURN(std::vector<TierStanding> standings,
+                                 ss.ListStandings(after, o.batch_size, o.shard, o.shards));
+        Page page;
+        page.scanned = static_cast<int64_t>(standings.size());
+        if (!standings.empty()) page.cursor = standings.back().customer_id;
+        for (const TierStanding& t : standings) {
+          TierDecision d = DecideTier(program_, o.date, t.tier, t.tier_since_us, t.window_spend_won,
+                                      t.window_orders);
+          if (d.kind != TierDecision::Kind::kKeep) page.keys.push_back(t.customer_id);
+        }
+        return page;
+      },
+      [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+        LOYALTY_ASSIGN_OR_RETURN(TierDecision d, EvaluateTier(ss, customer_id, o.date, ctx));
+        if (d.kind == TierDecision::Kind::kKeep) return 0;
+        ++summary.tier_moves[{program_.tiers[d.from].code, program_.tiers[d.to].code}];
+        return 1;
+      },
+      customers};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(tiers));
 
   const Micros warn_until_us = t_us + int64_t{program_.coupons.expiring_soon_days} * kDayUs;
-  StepDef coupons{"coupons",
-                  [&](Session& ss, const std::string& after) -> Result<Page> {
-                    LOYALTY_ASSIGN_OR_RETURN(
-                        std::vector<Coupon> due,
-                        ss.ListActiveCouponsEndingBy(warn_until_us, after, o.batch_size));
-                    Page page;
-                    page.scanned = static_cast<int64_t>(due.size());
-                    if (!due.empty()) page.cursor = due.back().code;
-                    for (const Coupon& c : due) {
-                      // Unassigned codes belong to shard 0.
-                      const bool mine = c.customer_id.empty() ? o.shard == 0
-                                                              : InShard(c.customer_id, o);
-                      const bool due_now = c.valid_until_us <= t_us;
-                      if (mine && (due_now || !c.expiring_notified)) page.keys.push_back(c.code);
-                    }
-                    return page;
-                  },
-                  [&](Session& ss, const std::string& code) -> Result<int64_t> {
-                    return OneIf(ExpireOrWarnCoupon(ss, code, ctx));
-                  }};
+  StepDef coupons{
+      "coupons",
+      [&](Session& ss, const std::string& after) -> Result<Page> {
+        LOYALTY_ASSIGN_OR_RETURN(std::vector<Coupon> due,
+                                 ss.ListActiveCouponsEndingBy(warn_until_us, after, o.batch_size));
+        Page page;
+        page.scanned = static_cast<int64_t>(due.size());
+        if (!due.empty()) page.cursor = due.back().code;
+        for (const Coupon& c : due) {
+          // Unassigned codes belong to shard 0.
+          const bool mine = c.customer_id.empty() ? o.shard == 0 : InShard(c.customer_id, o);
+          const bool due_now = c.valid_until_us <= t_us;
+          if (mine && (due_now || !c.expiring_notified)) page.keys.push_back(c.code);
+        }
+        return page;
+      },
+      [&](Session& ss, const std::string& code) -> Result<int64_t> {
+        return OneIf(ExpireOrWarnCoupon(ss, code, ctx));
+      }};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(coupons));
 
   StepDef birthdays{"birthdays",
@@ -412,27 +412,25 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
     const int32_t max_stage = *std::max_element(expiring->stages.begin(), expiring->stages.end());
     // Lots whose last valid day is at most max_stage days after D: up to the end of D +
     // max_stage (not T + max_stage, which falls short of it when D is today).
-    const Micros notice_until_us =
-        StartOfDay(AddDays(o.date, max_stage + 1), program_.time_zone);
-    StepDef notices{"expiry_notices",
-                    [&](Session& ss, const std::string& after) -> Result<Page> {
-                      LOYALTY_ASSIGN_OR_RETURN(
-                          std::vector<std::string> ids,
-                          ss.CustomersWithDueLots(notice_until_us, after, o.batch_size));
-                      Page page = AllKeys(std::move(ids));
-                      std::erase_if(page.keys,
-                                    [&](const std::string& id) { return !InShard(id, o); });
-                      return page;
-                    },
-                    [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
-                      return OneIf(NotifyExpiringPoints(ss, customer_id, o.date, ctx));
-                    }};
+    const Micros notice_until_us = StartOfDay(AddDays(o.date, max_stage + 1), program_.time_zone);
+    StepDef notices{
+        "expiry_notices",
+        [&](Session& ss, const std::string& after) -> Result<Page> {
+          LOYALTY_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                                   ss.CustomersWithDueLots(notice_until_us, after, o.batch_size));
+          Page page = AllKeys(std::move(ids));
+          std::erase_if(page.keys, [&](const std::string& id) { return !InShard(id, o); });
+          return page;
+        },
+        [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+          return OneIf(NotifyExpiringPoints(ss, customer_id, o.date, ctx));
+        }};
     LOYALTY_RETURN_IF_ERROR(runner.RunPaged(notices));
   }
 
   bool any_lifecycle = false;
-  for (const char* type : {kMsgFirstPurchaseReminder, kMsgReviewRequest, kMsgRepurchaseReminder,
-                           kMsgWinback}) {
+  for (const char* type :
+       {kMsgFirstPurchaseReminder, kMsgReviewRequest, kMsgRepurchaseReminder, kMsgWinback}) {
     any_lifecycle = any_lifecycle || msg.Enabled(type) != nullptr;
   }
   if (any_lifecycle) {

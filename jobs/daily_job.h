@@ -75,7 +75,7 @@ struct StepSummary {
   bool skipped = false;  // already done for this date and shard
   int64_t scanned = 0;
   int64_t changed = 0;  // items changed (message steps: see the step list above)
-  int64_t failed = 0;  // items whose command failed (reported, not retried)
+  int64_t failed = 0;   // items whose command failed (reported, not retried)
   double seconds = 0;
 };
 

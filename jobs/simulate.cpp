@@ -41,7 +41,8 @@ Result<SimulationReport> SimulateProgram(Store& store, const Program& current,
     ~Guard() { s.Rollback(); }  // a simulation never commits
   } guard{*s};
   Window w = WindowFor(proposed.tiering, date);
-  LOYALTY_ASSIGN_OR_RETURN(int64_t n, s->RecomputeWindowSpend(w.start, w.end, ToDateKey(date), 0, 1));
+  LOYALTY_ASSIGN_OR_RETURN(int64_t n,
+                           s->RecomputeWindowSpend(w.start, w.end, ToDateKey(date), 0, 1));
   (void)n;
   Program assessed = proposed;
   assessed.tiering.schedule = EvaluationSchedule::kDaily;  // assess as on an evaluation date
@@ -51,8 +52,8 @@ Result<SimulationReport> SimulateProgram(Store& store, const Program& current,
     for (const TierStanding& t : page) {
       ++r.customers;
       r.liability_points += t.available_points + t.pending_points;
-      TierDecision d = DecideTier(assessed, date, t.tier, t.tier_since_us, t.window_spend_won,
-                                  t.window_orders);
+      TierDecision d =
+          DecideTier(assessed, date, t.tier, t.tier_since_us, t.window_spend_won, t.window_orders);
       const TierRule& now_rule = current.tiers[TierIndex(current, t.tier)];
       const TierRule& new_rule = assessed.tiers[d.to];
       ++r.moves[{t.tier, new_rule.code}];

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "store/mysql/mysql_connection.h"
+#include "store/sql/driver_util.h"
 
 namespace loyalty::sql {
 
@@ -36,18 +37,6 @@ constexpr const char* kSavepoint = "SAVEPOINT cmd";
 constexpr const char* kRollbackTo = "ROLLBACK TO SAVEPOINT cmd";
 constexpr const char* kLastInsertId = "SELECT LAST_INSERT_ID()";
 
-// True when `sql` is an INSERT: only there is a duplicate key kAlreadyExists (driver.h).
-bool IsInsert(std::string_view sql) {
-  size_t i = 0;
-  while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-  constexpr std::string_view kInsert = "INSERT";
-  if (sql.size() - i < kInsert.size()) return false;
-  for (size_t k = 0; k < kInsert.size(); ++k) {
-    if (std::toupper(static_cast<unsigned char>(sql[i + k])) != kInsert[k]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 class MysqlConnection;
@@ -60,7 +49,10 @@ class MysqlConnection;
 class MysqlStatement final : public Statement {
  public:
   MysqlStatement(MysqlConnection* conn, std::string what, std::string sql)
-      : conn_(conn), what_(std::move(what)), sql_(std::move(sql)), is_insert_(IsInsert(sql_)) {}
+      : conn_(conn),
+        what_(std::move(what)),
+        sql_(std::move(sql)),
+        is_insert_(IsInsertStatement(sql_)) {}
 
   void BindInt(int64_t value) override {
     Bind([&](unsigned index) { stmt_->setInt64(index, value); });
@@ -203,19 +195,6 @@ class MysqlConnection final : public Connection {
  private:
   friend class MysqlStatement;
 
-  struct DefKey {
-    const StmtDef* def;
-    Variant variant;
-    bool operator==(const DefKey& other) const {
-      return def == other.def && variant == other.variant;
-    }
-  };
-  struct DefKeyHash {
-    size_t operator()(const DefKey& key) const {
-      return std::hash<const void*>()(key.def) * 3 + static_cast<size_t>(key.variant);
-    }
-  };
-
   // Ok when statements may run: registers the thread, returns the dead transaction's status, and
   // reconnects if the connection is gone and no transaction is open.
   Status Usable();
@@ -237,8 +216,7 @@ class MysqlConnection final : public Connection {
   const bool select_database_;
   std::unique_ptr<::sql::Connection> conn_;  // null after it was lost
   // Declared after conn_: statements are destroyed before their connection.
-  std::unordered_map<DefKey, std::unique_ptr<MysqlStatement>, DefKeyHash> by_def_;
-  std::unordered_map<std::string, std::unique_ptr<MysqlStatement>> by_text_;
+  StatementCache<MysqlStatement> cache_;
   std::optional<bool> returning_;  // HasReturning(), asked once per connection
   TxKind tx_ = TxKind::kNone;
   bool savepoint_set_ = false;    // "cmd" set and neither released nor rolled back to
@@ -321,8 +299,8 @@ Status MysqlConnection::Failed(const ::sql::SQLException& e, std::string_view wh
 }
 
 void MysqlConnection::DropConnection() {
-  for (auto& [key, stmt] : by_def_) stmt->Drop();
-  for (auto& [text, stmt] : by_text_) stmt->Drop();
+  for (auto& [key, stmt] : cache_.by_def) stmt->Drop();
+  for (auto& [text, stmt] : cache_.by_text) stmt->Drop();
   returning_.reset();
   repeatable_read_ = false;  // a new connection starts at READ COMMITTED (mysql::Connect)
   if (conn_ == nullptr) return;
@@ -367,23 +345,24 @@ Result<Stmt> MysqlConnection::Prepare(const StmtDef& def, Variant variant) {
       return Status(Code::kInternal, std::string(def.what) + ": RETURNING is not in use");
     }
   }
-  const DefKey key{&def, variant};
-  auto it = by_def_.find(key);
-  if (it == by_def_.end()) {
+  const StatementCache<MysqlStatement>::DefKey key{&def, variant};
+  auto it = cache_.by_def.find(key);
+  if (it == cache_.by_def.end()) {
     std::string text = dialect().Text(def);
     if (variant == Variant::kForUpdate) text += dialect().for_update;
     if (variant == Variant::kReturning) text += std::string(" RETURNING ") + def.key_column;
-    it = by_def_.emplace(key, std::make_unique<MysqlStatement>(this, def.what, std::move(text)))
+    it = cache_.by_def
+             .emplace(key, std::make_unique<MysqlStatement>(this, def.what, std::move(text)))
              .first;
   }
   return Checkout(*it->second);
 }
 
 MysqlStatement& MysqlConnection::ByText(std::string_view what, const std::string& sql) {
-  auto it = by_text_.find(sql);
-  if (it == by_text_.end()) {
-    it =
-        by_text_.emplace(sql, std::make_unique<MysqlStatement>(this, std::string(what), sql)).first;
+  auto it = cache_.by_text.find(sql);
+  if (it == cache_.by_text.end()) {
+    it = cache_.by_text.emplace(sql, std::make_unique<MysqlStatement>(this, std::string(what), sql))
+             .first;
   } else if (!it->second->in_use_ && it->second->what_ != what) {
     it->second->what_ = std::string(what);
   }

@@ -35,11 +35,11 @@ namespace loyalty::sql {
 // One statement of the store: its text written once, and the rare per-engine override. Defined
 // with static storage duration (the connection caches prepared statements by its address).
 struct StmtDef {
-  const char* what;                   // names the operation in errors: "find customer"
-  const char* sql;                    // the common text (see the file comment)
-  const char* sqlite_sql = nullptr;   // this text instead on SQLite, when set
-  const char* mysql_sql = nullptr;    // this text instead on MySQL / MariaDB, when set
-  const char* key_column = nullptr;   // an INSERT's AUTO_INCREMENT / rowid key (kReturning)
+  const char* what;                  // names the operation in errors: "find customer"
+  const char* sql;                   // the common text (see the file comment)
+  const char* sqlite_sql = nullptr;  // this text instead on SQLite, when set
+  const char* mysql_sql = nullptr;   // this text instead on MySQL / MariaDB, when set
+  const char* key_column = nullptr;  // an INSERT's AUTO_INCREMENT / rowid key (kReturning)
 };
 
 enum class EngineKind { kSqlite, kMysql };
@@ -151,8 +151,8 @@ class Connection {
   // Begin(kRead): one consistent snapshot (MySQL: REPEATABLE READ, read only). A connection that
   // died while idle reconnects here. Beginning with a transaction open is kInternal.
   virtual Status Begin(TxKind kind) = 0;
-  virtual Status Commit() = 0;   // rolls back when the commit fails: no transaction stays open
-  virtual void Rollback() = 0;   // never fails; a no-op without a transaction
+  virtual Status Commit() = 0;  // rolls back when the commit fails: no transaction stays open
+  virtual void Rollback() = 0;  // never fails; a no-op without a transaction
   virtual TxKind tx() const = 0;
 
   // The one savepoint of a command (core/executor.h): set, then release or roll back to it.

@@ -92,13 +92,12 @@ class SqlSession final : public Session, public ApiRecords {
   Result<int64_t> RecomputeWindowSpend(DateKey from, DateKey to, DateKey as_of, int shard,
                                        int shards) override;
   Result<int64_t> CountCustomers() override;
-  Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit,
-                                                  int shard, int shards) override;
+  Result<std::vector<TierStanding>> ListStandings(const std::string& after_id, int limit, int shard,
+                                                  int shards) override;
   Result<std::vector<std::string>> CustomersBornInMonth(int month, const std::string& after_id,
                                                         int limit) override;
-  Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id,
-                                                             int limit, int shard,
-                                                             int shards) override;
+  Result<std::vector<CustomerActivity>> ListCustomerActivity(const std::string& after_id, int limit,
+                                                             int shard, int shards) override;
   Result<std::optional<CustomerActivity>> FindCustomerActivity(
       const std::string& customer_id) override;
   Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,
@@ -110,8 +109,7 @@ class SqlSession final : public Session, public ApiRecords {
   Result<std::optional<Coupon>> FindCoupon(const std::string& code) override;
   Result<std::optional<Coupon>> FindCouponByDedupeKey(const std::string& dedupe_key) override;
   Result<bool> RedeemCoupon(const std::string& code, const std::string& customer_id,
-                            const std::string& order_id, Won discount_won,
-                            Micros now_us) override;
+                            const std::string& order_id, Won discount_won, Micros now_us) override;
   Status UpdateCoupon(const Coupon& c) override;
   Result<std::vector<Coupon>> ListCoupons(const CouponQuery& q) override;
   Result<int64_t> CountRedeemedCoupons(const std::string& customer_id,

@@ -90,18 +90,6 @@ void Crc32Function(sqlite3_context* ctx, int, sqlite3_value** argv) {
       ctx, static_cast<sqlite3_int64>(Crc32(std::string_view(text, static_cast<size_t>(bytes)))));
 }
 
-// A statement whose text starts with INSERT: only there is a duplicate key kAlreadyExists.
-bool IsInsert(std::string_view sql) {
-  size_t i = 0;
-  while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-  constexpr std::string_view kInsert = "INSERT";
-  if (sql.size() - i < kInsert.size()) return false;
-  for (size_t k = 0; k < kInsert.size(); ++k) {
-    if (std::toupper(static_cast<unsigned char>(sql[i + k])) != kInsert[k]) return false;
-  }
-  return true;
-}
-
 // Transaction control. Prepared and cached like any statement (they run once per transaction).
 constexpr StmtDef kBeginWrite{.what = "begin", .sql = "BEGIN IMMEDIATE"};
 // Deferred: in WAL mode the read snapshot starts at the first read and lasts until the end.
@@ -227,8 +215,8 @@ SqliteConnection::~SqliteConnection() {
   Rollback();
   // Statements first: the connection closes at once when none is left (close_v2 would otherwise
   // keep it as a zombie until the last one is finalized).
-  by_def_.clear();
-  by_text_.clear();
+  cache_.by_def.clear();
+  cache_.by_text.clear();
 }
 
 Result<std::unique_ptr<SqliteStatement>> SqliteConnection::PrepareNew(std::string_view what,
@@ -240,7 +228,7 @@ Result<std::unique_ptr<SqliteStatement>> SqliteConnection::PrepareNew(std::strin
     sqlite3_finalize(stmt);
     return ErrorStatus(db_.get(), rc, what);
   }
-  auto statement = std::make_unique<SqliteStatement>(stmt, what, IsInsert(sql));
+  auto statement = std::make_unique<SqliteStatement>(stmt, what, IsInsertStatement(sql));
   if (stmt == nullptr) {  // only blanks and comments
     return Status(Code::kInternal, std::string(what) + ": empty statement");
   }
@@ -261,22 +249,22 @@ Result<Stmt> SqliteConnection::Prepare(const StmtDef& def, Variant variant) {
   }
   // SQLite has no row locks: the write transaction holds the database's write lock, so a
   // locking read is the plain statement (one cache entry for both).
-  const DefKey key{&def, Variant::kPlain};
-  auto it = by_def_.find(key);
-  if (it == by_def_.end()) {
+  const StatementCache<SqliteStatement>::DefKey key{&def, Variant::kPlain};
+  auto it = cache_.by_def.find(key);
+  if (it == cache_.by_def.end()) {
     LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStatement> statement,
                              PrepareNew(def.what, dialect().Text(def)));
-    it = by_def_.emplace(key, std::move(statement)).first;
+    it = cache_.by_def.emplace(key, std::move(statement)).first;
   }
   return Stmt(it->second.get());
 }
 
 Result<Stmt> SqliteConnection::PrepareText(std::string_view what, const std::string& sql) {
-  auto it = by_text_.find(sql);
-  if (it == by_text_.end()) {
+  auto it = cache_.by_text.find(sql);
+  if (it == cache_.by_text.end()) {
     LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStatement> statement,
                              PrepareNew(what, sql.c_str()));
-    it = by_text_.emplace(sql, std::move(statement)).first;
+    it = cache_.by_text.emplace(sql, std::move(statement)).first;
   }
   return Stmt(it->second.get());
 }

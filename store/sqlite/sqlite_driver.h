@@ -34,6 +34,7 @@
 
 #include "core/status.h"
 #include "store/sql/driver.h"
+#include "store/sql/driver_util.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace loyalty::sql {
@@ -81,19 +82,6 @@ class SqliteConnection final : public Connection {
   };
   using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
 
-  struct DefKey {
-    const StmtDef* def;
-    Variant variant;
-    bool operator==(const DefKey& other) const {
-      return def == other.def && variant == other.variant;
-    }
-  };
-  struct DefKeyHash {
-    size_t operator()(const DefKey& key) const {
-      return std::hash<const void*>()(key.def) ^ static_cast<size_t>(key.variant);
-    }
-  };
-
   explicit SqliteConnection(DbHandle db);
 
   // Prepares `sql` (one statement) into a new cache entry.
@@ -103,8 +91,7 @@ class SqliteConnection final : public Connection {
 
   DbHandle db_;
   TxKind tx_ = TxKind::kNone;
-  std::unordered_map<DefKey, std::unique_ptr<SqliteStatement>, DefKeyHash> by_def_;
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> by_text_;
+  StatementCache<SqliteStatement> cache_;
 };
 
 }  // namespace loyalty::sql

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "api/program_json.h"
+#include "app/program_codec.h"
 #include "core/program.h"
 
 namespace loyalty {

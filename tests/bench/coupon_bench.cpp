@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "api/crypto.h"
-#include "api/program_json.h"
+#include "app/program_codec.h"
 #include "core/executor.h"
 #include "core/ledger.h"
 #include "store/sqlite/sqlite_store.h"

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "api/crypto.h"
-#include "api/program_json.h"
+#include "app/program_codec.h"
 #include "core/clock.h"
 #include "core/tiers.h"
 #include "jobs/daily_job.h"

@@ -51,11 +51,13 @@ TEST_F(ExecutorTest, QueuedCommandsShareOneCommitAndAFailureRollsBackOnlyItself)
   // The first command holds the writer until 31 more commands are queued behind it.
   std::promise<void> started;
   std::thread first([&] {
-    EXPECT_TRUE(executor_->Submit([&, open](Session& s) {
-                  started.set_value();
-                  open.wait();
-                  return AddCustomer("first")(s);
-                }).ok());
+    EXPECT_TRUE(executor_
+                    ->Submit([&, open](Session& s) {
+                      started.set_value();
+                      open.wait();
+                      return AddCustomer("first")(s);
+                    })
+                    .ok());
   });
   started.get_future().wait();
   std::vector<std::thread> threads;
@@ -108,11 +110,13 @@ TEST_F(ExecutorTest, ADeadlockInABatchReRunsEveryCommandAloneAndAllCommit) {
   std::shared_future<void> open = gate.get_future().share();
   std::promise<void> started;
   std::thread first([&] {
-    EXPECT_TRUE(executor_->Submit([&, open](Session& s) {
-                  started.set_value();
-                  open.wait();
-                  return AddCustomer("first")(s);
-                }).ok());
+    EXPECT_TRUE(executor_
+                    ->Submit([&, open](Session& s) {
+                      started.set_value();
+                      open.wait();
+                      return AddCustomer("first")(s);
+                    })
+                    .ok());
   });
   started.get_future().wait();
   // Eight commands queue behind "first" and run as one batch; the fourth deadlocks once.

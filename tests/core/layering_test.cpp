@@ -22,10 +22,14 @@ struct Rule {
 
 const std::vector<Rule>& Rules() {
   static const std::vector<Rule> kRules = {
-      {"core", R"(#\s*include\s*[<"](Poco/|sqlite3|mysql|cppconn/|spdlog/|fmt/|CLI/|store/|api/|jobs/|app/))"},
-      {"store/sql", R"(#\s*include\s*[<"](Poco/|sqlite3|mysql|cppconn/|spdlog/|CLI/|store/sqlite/|store/mysql/|jobs/|app/|api/(?!records\.h)))"},
-      {"store/sqlite", R"(#\s*include\s*[<"](Poco/|mysql|cppconn/|spdlog/|CLI/|store/mysql/|jobs/|app/|api/(?!records\.h)))"},
-      {"store/mysql", R"(#\s*include\s*[<"](Poco/|sqlite3|spdlog/|CLI/|store/sqlite/|jobs/|app/|api/(?!records\.h)))"},
+      {"core",
+       R"(#\s*include\s*[<"](Poco/|sqlite3|mysql|cppconn/|spdlog/|fmt/|CLI/|store/|api/|jobs/|app/))"},
+      {"store/sql",
+       R"(#\s*include\s*[<"](Poco/|sqlite3|mysql|cppconn/|spdlog/|CLI/|store/sqlite/|store/mysql/|jobs/|app/|api/(?!records\.h)))"},
+      {"store/sqlite",
+       R"(#\s*include\s*[<"](Poco/|mysql|cppconn/|spdlog/|CLI/|store/mysql/|jobs/|app/|api/(?!records\.h)))"},
+      {"store/mysql",
+       R"(#\s*include\s*[<"](Poco/|sqlite3|spdlog/|CLI/|store/sqlite/|jobs/|app/|api/(?!records\.h)))"},
       {"jobs", R"(#\s*include\s*[<"](Poco/|sqlite3|mysql|cppconn/|CLI/|store/|api/|app/))"},
       {"api", R"(#\s*include\s*[<"](sqlite3|mysql|cppconn/|CLI/|store/|jobs/|app/))"},
   };
@@ -48,8 +52,8 @@ TEST(LayeringTest, EveryDirectoryIncludesOnlyWhatItMayKnow) {
   for (const Rule& rule : Rules()) {
     const std::regex forbidden(rule.pattern);
     int files = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(
-             std::string(LOYALTY_SOURCE_DIR) + "/" + rule.dir)) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(LOYALTY_SOURCE_DIR) + "/" + rule.dir)) {
       const std::string ext = entry.path().extension().string();
       if (ext != ".h" && ext != ".cpp") continue;
       ++files;

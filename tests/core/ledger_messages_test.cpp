@@ -30,8 +30,8 @@ Program MessagingLedgerProgram() {
       Tmpl("NEAR", kMsgTierNear, "#{next_tier_name}까지 #{gap_won}원 남았어요!", kAd),
       Tmpl("RISK", kMsgTierAtRisk, "#{tier_name} 유지까지 #{needed_won}원 (#{evaluation_date})",
            kAd),
-      Tmpl("EXPIRING", kMsgPointsExpiring, "#{points}P가 #{expires_on}에 소멸됩니다 (#{days_left}일)",
-           kInfo),
+      Tmpl("EXPIRING", kMsgPointsExpiring,
+           "#{points}P가 #{expires_on}에 소멸됩니다 (#{days_left}일)", kInfo),
       Tmpl("FIRST", kMsgFirstPurchaseReminder, "가입 #{days_since_signup}일째, 첫 구매 혜택!", kAd),
       Tmpl("REVIEW", kMsgReviewRequest, "#{order_id} 리뷰를 남겨 주세요", kInfo),
       Tmpl("REPURCHASE", kMsgRepurchaseReminder, "#{last_order_id} 후 #{days_since_last_order}일",
@@ -115,8 +115,7 @@ class LedgerMessagesTest : public LedgerFixture {
   // EnqueueMessage as a ledger command would call it: the customer locked, then saved.
   Result<std::optional<MessageWrite>> Enqueue(const std::string& id, const std::string& type,
                                               const std::string& key,
-                                              std::map<std::string, std::string> vars,
-                                              Micros at) {
+                                              std::map<std::string, std::string> vars, Micros at) {
     return Tx([&](Session& s) -> Result<std::optional<MessageWrite>> {
       const Ctx ctx = At(at);
       LOYALTY_ASSIGN_OR_RETURN(Customer c, internal::LoadCustomer(s, id));
@@ -245,8 +244,7 @@ TEST_F(LedgerMessagesTest, WelcomeOnSignUpWithItsCouponAndNotOnUpdate) {
   EXPECT_EQ((*coupon)->template_code, "WELCOME");
   EXPECT_EQ(m.text, "BRONZE 회원님 환영합니다! 쿠폰 " + (*coupon)->code);
   EXPECT_EQ(m.sms_text, "환영 " + (*coupon)->code);
-  EXPECT_NE(m.variables_json.find("\"coupon_code\":\"" + (*coupon)->code + "\""),
-            std::string::npos)
+  EXPECT_NE(m.variables_json.find("\"coupon_code\":\"" + (*coupon)->code + "\""), std::string::npos)
       << m.variables_json;
   EXPECT_NE(m.variables_json.find("\"customer_id\":\"c1\""), std::string::npos);
   ASSERT_EQ(Events("c1", "message.created").size(), 1u);
@@ -404,8 +402,7 @@ TEST_F(LedgerMessagesTest, LifecycleRunsOnceAndIssuesTheWinbackCouponOnce) {
   ASSERT_TRUE(coupon.ok() && coupon->has_value());
   EXPECT_EQ((*coupon)->template_code, "EXTRA");
   EXPECT_EQ(wb[0].text, "90일 만이에요 " + (*coupon)->code);
-  EXPECT_NE(wb[0].variables_json.find("\"coupon_valid_until\":\"2026-05-04\""),
-            std::string::npos)
+  EXPECT_NE(wb[0].variables_json.find("\"coupon_valid_until\":\"2026-05-04\""), std::string::npos)
       << wb[0].variables_json;
   // The rerun (no random source needed: nothing new is drawn) writes nothing.
   random_ = nullptr;
@@ -511,7 +508,8 @@ TEST_F(LedgerMessagesTest, CartReminderAfterNMinutesCancelledByAnOrder) {
   EXPECT_NE(Events("c1", "message.cancelled")[0].payload_json.find("\"order_id\":\"o1\""),
             std::string::npos);
   // c2's reminder is untouched and goes out after the delay; c1's never does.
-  EXPECT_EQ(Ids(Claim(now_us_ + 61 * kMinuteUs)), std::vector<int64_t>{(*other)->message.message_id});
+  EXPECT_EQ(Ids(Claim(now_us_ + 61 * kMinuteUs)),
+            std::vector<int64_t>{(*other)->message.message_id});
   // The cancelled reminder cannot be acknowledged.
   std::vector<AckResult> ack = Ack({m.message_id}, now_us_ + 62 * kMinuteUs);
   ASSERT_EQ(ack.size(), 1u);
@@ -644,13 +642,13 @@ TEST_F(LedgerMessagesTest, FailuresBackOffThenDeadLetterThenReplay) {
   EXPECT_EQ(Ids(Claim(now_us_ + 34'000'000)), std::vector<int64_t>{behind});
   EXPECT_EQ(Ack({id}, now_us_ + 35'000'000)[0].status.code(), Code::kInvalidState);
   EXPECT_EQ(fail(now_us_ + 36'000'000).status().code(), Code::kInvalidState);
-  auto none = Tx([&](Session& s) {
-    return RecordDeliveryFailure(s, 424242, "x", policy, At(now_us_));
-  });
+  auto none =
+      Tx([&](Session& s) { return RecordDeliveryFailure(s, 424242, "x", policy, At(now_us_)); });
   EXPECT_EQ(none.status().code(), Code::kNotFound);
   // Replay from before it: back to pending with no attempts, handed out again.
   ASSERT_TRUE(Ack({behind}, now_us_ + 37'000'000)[0].status.ok());
-  auto replayed = Tx([&](Session& s) { return ReplayMessages(s, id - 1, id, At(now_us_ + 38'000'000)); });
+  auto replayed =
+      Tx([&](Session& s) { return ReplayMessages(s, id - 1, id, At(now_us_ + 38'000'000)); });
   ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
   EXPECT_EQ(*replayed, 1);
   Message r = Find(id);
@@ -684,8 +682,7 @@ TEST_F(LedgerMessagesTest, TierNearOncePerNextTierAndMonth) {
   auto progress = Tx([&](Session& s) { return ComputeProgress(s, Get("c1"), Now()); });
   ASSERT_TRUE(progress.ok() && progress->next.has_value());
   const std::string through = FormatLocalDate(FromDateKey(progress->next->gap_valid_through));
-  EXPECT_NE(near[0].variables_json.find("\"valid_through\":\"" + through + "\""),
-            std::string::npos)
+  EXPECT_NE(near[0].variables_json.find("\"valid_through\":\"" + through + "\""), std::string::npos)
       << near[0].variables_json;
   // Rerun the same day, later the same month: nothing new.
   EXPECT_FALSE(*Nudge("c1", {2026, 3, 10}, now_us_ + kMinuteUs));

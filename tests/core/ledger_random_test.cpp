@@ -26,8 +26,7 @@ void PrintTo(const RandomCase& c, std::ostream* os) {
       << (c.negative_adjustments ? "/negative_adjustments" : "");
 }
 
-class LedgerRandomTest : public LedgerFixture,
-                         public ::testing::WithParamInterface<RandomCase> {
+class LedgerRandomTest : public LedgerFixture, public ::testing::WithParamInterface<RandomCase> {
  protected:
   uint64_t Seed() const {
     const char* env = std::getenv("LOYALTY_SEED");
@@ -39,8 +38,8 @@ class LedgerRandomTest : public LedgerFixture,
 
 TEST_P(LedgerRandomTest, InvariantsHoldAfterEveryStep) {
   const uint64_t seed = Seed();
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with LOYALTY_SEED=" +
-               std::to_string(seed) + ")");
+  SCOPED_TRACE("seed " + std::to_string(seed) +
+               " (rerun with LOYALTY_SEED=" + std::to_string(seed) + ")");
   std::mt19937_64 rng(seed);
   auto pick = [&](int64_t lo, int64_t hi) {
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
@@ -117,10 +116,11 @@ TEST_P(LedgerRandomTest, InvariantsHoldAfterEveryStep) {
 
 INSTANTIATE_TEST_SUITE_P(
     Policies, LedgerRandomTest,
-    ::testing::Values(RandomCase{ClawbackPolicy::kTakeAvailable, PendingMode::kConfirmationOrDays, false},
-                      RandomCase{ClawbackPolicy::kAllowNegative, PendingMode::kUntilConfirmation, true},
-                      RandomCase{ClawbackPolicy::kDeductFromRefund, PendingMode::kDays, false},
-                      RandomCase{ClawbackPolicy::kTakeAvailable, PendingMode::kImmediate, true}));
+    ::testing::Values(
+        RandomCase{ClawbackPolicy::kTakeAvailable, PendingMode::kConfirmationOrDays, false},
+        RandomCase{ClawbackPolicy::kAllowNegative, PendingMode::kUntilConfirmation, true},
+        RandomCase{ClawbackPolicy::kDeductFromRefund, PendingMode::kDays, false},
+        RandomCase{ClawbackPolicy::kTakeAvailable, PendingMode::kImmediate, true}));
 
 }  // namespace
 }  // namespace loyalty

@@ -81,10 +81,10 @@ TEST_F(LedgerTest, RedemptionConsumesSoonestExpiringLotsFirst) {
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   auto lots = Lots("c1", LotKind::kAvailable);
   ASSERT_EQ(lots.size(), 2u);
-  EXPECT_EQ(lots[0].remaining_points, 0);    // the older lot went first
+  EXPECT_EQ(lots[0].remaining_points, 0);  // the older lot went first
   EXPECT_EQ(lots[1].remaining_points, 800);
   EXPECT_EQ(o->order.paid_won, 19500);
-  EXPECT_EQ(o->order.earn_points, 195);      // earned on the cash part only
+  EXPECT_EQ(o->order.earn_points, 195);  // earned on the cash part only
   EXPECT_EQ(Get("c1").available_points, 800);
   EXPECT_EQ(CheckAll(), "");
 }
@@ -342,9 +342,8 @@ TEST_F(LedgerTest, EveryChangeAppendsAnEventWithGaplessSequence) {
     EXPECT_EQ(events[i].seq, static_cast<int64_t>(i + 1));
     types.push_back(events[i].type);
   }
-  EXPECT_EQ(types, (std::vector<std::string>{"customer.created", "order.placed",
-                                             "points.activated", "order.confirmed",
-                                             "order.refunded"}));
+  EXPECT_EQ(types, (std::vector<std::string>{"customer.created", "order.placed", "points.activated",
+                                             "order.confirmed", "order.refunded"}));
   EXPECT_EQ(Get("c1").event_seq, static_cast<int64_t>(events.size()));
 }
 

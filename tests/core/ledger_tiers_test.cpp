@@ -63,7 +63,7 @@ TEST_F(LedgerTiersTest, RefundReducesTheOriginalDateAndNeverDowngradesOnTheSpot)
   now_us_ = Kst(2026, 4, 2, 9, 0);
   auto f = RefundOf("o1", "r1", 300000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
-  EXPECT_EQ(Get("c1").tier, "SILVER");  // the job decides downgrades
+  EXPECT_EQ(Get("c1").tier, "SILVER");                           // the job decides downgrades
   EXPECT_EQ(Spend("c1", 20260310, 20260310).spend_won, 100000);  // on 10 March, not 2 April
   EXPECT_EQ(Spend("c1", 20260402, 20260402).spend_won, 0);
   ASSERT_TRUE(RefundOf("o1", "r2", 0, true).ok());

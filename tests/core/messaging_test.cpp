@@ -153,14 +153,6 @@ TEST(MessagingTest, TheMessagingProgrammeIsValid) {
   EXPECT_TRUE(ValidateProgram(TestProgram()).ok());  // no messaging section at all
 }
 
-TEST(MessagingTest, TheDemoProgrammeDeclaresEveryType) {
-  std::string demo = DemoProgramJson();
-  for (const std::string& t : MessageTypes()) {
-    EXPECT_NE(demo.find("\"" + t + "\": {\"enabled\": "), std::string::npos) << t;
-    EXPECT_NE(demo.find("\"type\": \"" + t + "\""), std::string::npos) << t;
-  }
-}
-
 TEST(MessagingTest, FindTemplateTriggerEnabled) {
   Program p = MessagingProgram();
   ASSERT_NE(p.messaging.FindTemplate("NEAR"), nullptr);

@@ -76,8 +76,8 @@ class MysqlTwoExecutorsTest : public ::testing::Test {
 TEST_F(MysqlTwoExecutorsTest, SameCustomersThroughBothNeverLoseAnUpdateNorRedeemTwice) {
   const char* env = std::getenv("LOYALTY_SEED");
   const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : 20261125;
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with LOYALTY_SEED=" +
-               std::to_string(seed) + ")");
+  SCOPED_TRACE("seed " + std::to_string(seed) +
+               " (rerun with LOYALTY_SEED=" + std::to_string(seed) + ")");
   const Micros now_us = Kst(2026, 3, 10, 12, 0);
   std::unique_ptr<CommandExecutor> nodes[2] = {NewExecutor(), NewExecutor()};
   for (int c = 0; c < kCustomers; ++c) {
@@ -116,7 +116,8 @@ TEST_F(MysqlTwoExecutorsTest, SameCustomersThroughBothNeverLoseAnUpdateNorRedeem
           r.amount_won = pick(1'000, 50'000);
           r.points_to_redeem = pick(0, 1) ? pick(1, r.amount_won / 2) : 0;
           r.request_hash = r.order_id;
-          Status st = node.Submit([&, r](Session& s) { return CreateOrder(s, r, At(now_us)).status(); });
+          Status st =
+              node.Submit([&, r](Session& s) { return CreateOrder(s, r, At(now_us)).status(); });
           std::lock_guard<std::mutex> lock(mu);
           if (st.ok()) {
             acked.push_back({r.order_id, r.customer_id, r.points_to_redeem});
@@ -127,13 +128,15 @@ TEST_F(MysqlTwoExecutorsTest, SameCustomersThroughBothNeverLoseAnUpdateNorRedeem
           }
         } else if (kind < 8) {
           const std::string o = mine[pick(0, mine.size() - 1)];
-          Status st = node.Submit([&, o](Session& s) { return ConfirmOrder(s, o, At(now_us)).status(); });
+          Status st =
+              node.Submit([&, o](Session& s) { return ConfirmOrder(s, o, At(now_us)).status(); });
           if (st.ok()) ++confirms;
         } else {
           const std::string o = mine[pick(0, mine.size() - 1)];
           RefundRequest r{o, "r-" + std::to_string(t) + "-" + std::to_string(op), pick(1, 3'000),
                           pick(0, 3) == 0, "h"};
-          Status st = node.Submit([&, r](Session& s) { return RefundOrder(s, r, At(now_us)).status(); });
+          Status st =
+              node.Submit([&, r](Session& s) { return RefundOrder(s, r, At(now_us)).status(); });
           if (st.ok()) ++refunds;
         }
       }
@@ -143,10 +146,11 @@ TEST_F(MysqlTwoExecutorsTest, SameCustomersThroughBothNeverLoseAnUpdateNorRedeem
   const int64_t retries = nodes[0]->Snapshot().retries + nodes[1]->Snapshot().retries;
   nodes[0].reset();
   nodes[1].reset();
-  std::printf("[ info     ] %zu orders acknowledged, %zu refused, %d confirms, %d refunds, "
-              "%lld batch re-runs (deadlocks / lock waits), %d unavailable\n",
-              acked.size(), failures.size(), confirms.load(), refunds.load(),
-              static_cast<long long>(retries), unavailable.load());
+  std::printf(
+      "[ info     ] %zu orders acknowledged, %zu refused, %d confirms, %d refunds, "
+      "%lld batch re-runs (deadlocks / lock waits), %d unavailable\n",
+      acked.size(), failures.size(), confirms.load(), refunds.load(),
+      static_cast<long long>(retries), unavailable.load());
   EXPECT_EQ(unavailable.load(), 0) << "retries were exhausted";
   EXPECT_GT(acked.size(), 100u);
 

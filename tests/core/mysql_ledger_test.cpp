@@ -19,9 +19,8 @@ Result<std::unique_ptr<Store>> OpenMysqlLedgerStore(const std::string& test_path
 }
 
 const bool kInstalled = [] {
-  LedgerBackendOverride() =
-      LedgerBackend{&OpenMysqlLedgerStore,
-                    TestMysqlConfig().has_value() ? std::string() : MysqlSkipReason()};
+  LedgerBackendOverride() = LedgerBackend{
+      &OpenMysqlLedgerStore, TestMysqlConfig().has_value() ? std::string() : MysqlSkipReason()};
   return true;
 }();
 

@@ -102,9 +102,7 @@ class LedgerFixture : public ::testing::Test {
     return std::unique_ptr<Store>(std::move(st).value());
   }
 
-  Ctx At(Micros now_us) const {
-    return Ctx{program_, now_us, Actor{"tester", "admin"}, random_};
-  }
+  Ctx At(Micros now_us) const { return Ctx{program_, now_us, Actor{"tester", "admin"}, random_}; }
   Ctx Now() const { return At(now_us_); }
 
   // Runs fn in one transaction; commits when it succeeds, rolls back otherwise.

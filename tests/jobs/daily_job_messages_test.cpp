@@ -59,12 +59,9 @@ Program MessagesProgram() {
   TriggerSettings winback = trigger("WINBACK");
   winback.days = 90;
   winback.coupon_template = "COMEBACK";
-  m.triggers = {{kMsgTierNear, near},
-                {kMsgTierAtRisk, trigger("AT_RISK")},
-                {kMsgPointsExpiring, expiring},
-                {kMsgFirstPurchaseReminder, first},
-                {kMsgReviewRequest, review},
-                {kMsgRepurchaseReminder, repurchase},
+  m.triggers = {{kMsgTierNear, near},           {kMsgTierAtRisk, trigger("AT_RISK")},
+                {kMsgPointsExpiring, expiring}, {kMsgFirstPurchaseReminder, first},
+                {kMsgReviewRequest, review},    {kMsgRepurchaseReminder, repurchase},
                 {kMsgWinback, winback}};
   m.catch_up_days = 7;
   m.tier_at_risk_days = 7;

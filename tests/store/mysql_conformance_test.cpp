@@ -24,7 +24,9 @@ Result<std::unique_ptr<Store>> OpenMysqlStoreWithoutReturning(const std::string&
   return std::unique_ptr<Store>(std::move(store));
 }
 
-std::string SkipReason() { return TestMysqlConfig().has_value() ? std::string() : MysqlSkipReason(); }
+std::string SkipReason() {
+  return TestMysqlConfig().has_value() ? std::string() : MysqlSkipReason();
+}
 
 INSTANTIATE_TEST_SUITE_P(Mysql, StoreConformance,
                          ::testing::Values(StoreBackend{"Mysql", &OpenMysqlStore, SkipReason()},

@@ -1,6 +1,8 @@
 // MySQL-specific behaviour beyond the conformance suite: URL parsing, row locks, the error
 // mapping of deadlocks, lock timeouts and lost connections, reconnecting, concurrent migrations.
 // The server tests need $LOYALTY_TEST_MYSQL_URL (skipped with a message otherwise).
+#include "store/mysql/mysql_store.h"
+
 #include <stdlib.h>
 
 #include <atomic>
@@ -12,7 +14,6 @@
 
 #include "store/migration.h"
 #include "store/mysql/mysql_connection.h"
-#include "store/mysql/mysql_store.h"
 #include "tests/store/mysql_test_backend.h"
 #include "tests/store/store_fixture.h"
 
@@ -73,11 +74,10 @@ TEST(MysqlUrlTest, PasswordComesFromAFileWhenNoVariableHoldsIt) {
 }
 
 TEST(MysqlUrlTest, MalformedUrlsAreRejectedWithoutEchoingThePassword) {
-  for (const char* url :
-       {"mysql://app:hunter2@host:99999/db", "mysql://app:hunter2@host:3306/",
-        "mysql://app:hunter2@:3306/db", "mysql://:hunter2@host/db", "postgres://a@b/c",
-        "mysql://app:hunter2@host/db?max_sessions=0", "mysql://app:hunter2@host/db?nope=1",
-        "mysql://app:hunter2%zz@host/db"}) {
+  for (const char* url : {"mysql://app:hunter2@host:99999/db", "mysql://app:hunter2@host:3306/",
+                          "mysql://app:hunter2@:3306/db", "mysql://:hunter2@host/db",
+                          "postgres://a@b/c", "mysql://app:hunter2@host/db?max_sessions=0",
+                          "mysql://app:hunter2@host/db?nope=1", "mysql://app:hunter2%zz@host/db"}) {
     Result<MysqlConfig> c = ParseMysqlUrl(url);
     EXPECT_CODE(c, Code::kValidationFailed);
     EXPECT_EQ(c.status().message().find("hunter2"), std::string::npos) << c.status().message();
@@ -242,7 +242,8 @@ TEST_F(MysqlStoreTest, InsertOfAKeyAnotherWriterAddedSinceTheLookupIsRetry) {
   ASSERT_OK_AND_ASSIGN(std::optional<Customer> seen_b, b_->FindCustomer("c-new"));
   EXPECT_FALSE(seen_a.has_value() || seen_b.has_value());
   ASSERT_OK(b_->InsertCustomer(SampleCustomer("c-new")));
-  auto loser = std::async(std::launch::async, [&] { return a_->InsertCustomer(SampleCustomer("c-new")); });
+  auto loser =
+      std::async(std::launch::async, [&] { return a_->InsertCustomer(SampleCustomer("c-new")); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let it wait on b's insert
   ASSERT_OK(b_->Commit());
   EXPECT_CODE(loser.get(), Code::kRetry);

@@ -6,9 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <set>
-#include <memory>
 #include <string>
 #include <vector>
 

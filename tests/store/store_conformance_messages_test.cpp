@@ -526,8 +526,7 @@ TEST_P(StoreConformance, CustomerActivitySummarisesOrdersPerCustomer) {
     ASSERT_TRUE(one.has_value()) << id;
     EXPECT_EQ(Render(*one), got[i]);
   }
-  ASSERT_OK_AND_ASSIGN(std::optional<CustomerActivity> none,
-                       session_->FindCustomerActivity("c-9"));
+  ASSERT_OK_AND_ASSIGN(std::optional<CustomerActivity> none, session_->FindCustomerActivity("c-9"));
   EXPECT_FALSE(none.has_value());
 }
 

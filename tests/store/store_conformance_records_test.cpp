@@ -170,7 +170,8 @@ TEST_P(StoreConformance, PurgeIdempotencyDeletesOnlyExpiredRecords) {
   EXPECT_EQ(purged, 0);
   for (const auto& [key, kept] : std::vector<std::pair<std::string, bool>>{
            {"order:forever", true}, {"k:100", false}, {"k:200", false}, {"k:300", true}}) {
-    ASSERT_OK_AND_ASSIGN(std::optional<IdempotencyRecord> found, ApiRecordsOf(*session_).FindIdempotency(key));
+    ASSERT_OK_AND_ASSIGN(std::optional<IdempotencyRecord> found,
+                         ApiRecordsOf(*session_).FindIdempotency(key));
     EXPECT_EQ(found.has_value(), kept) << key;
   }
 }
@@ -184,7 +185,8 @@ TEST_P(StoreConformance, ApiKeysAreFoundByHashListedByNameAndRevoked) {
   ASSERT_OK(ApiRecordsOf(*session_).InsertApiKey(shop));
   ASSERT_OK(ApiRecordsOf(*session_).InsertApiKey(admin));
 
-  ASSERT_OK_AND_ASSIGN(std::optional<ApiKey> found, ApiRecordsOf(*session_).FindApiKeyByHash("aa11"));
+  ASSERT_OK_AND_ASSIGN(std::optional<ApiKey> found,
+                       ApiRecordsOf(*session_).FindApiKeyByHash("aa11"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(Render(*found), Render(shop));
   ASSERT_OK_AND_ASSIGN(found, ApiRecordsOf(*session_).FindApiKeyByHash("cc33"));
@@ -193,7 +195,8 @@ TEST_P(StoreConformance, ApiKeysAreFoundByHashListedByNameAndRevoked) {
   EXPECT_EQ(RenderAll(keys), (Lines{Render(admin), Render(shop)}));
 
   ASSERT_OK(ApiRecordsOf(*session_).RevokeApiKey("shop-web", 5'000));
-  ASSERT_OK(ApiRecordsOf(*session_).RevokeApiKey("shop-web", 6'000));  // the first revocation time stays
+  ASSERT_OK(
+      ApiRecordsOf(*session_).RevokeApiKey("shop-web", 6'000));  // the first revocation time stays
   ASSERT_OK_AND_ASSIGN(found, ApiRecordsOf(*session_).FindApiKeyByHash("aa11"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->revoked_at_us, 5'000);
@@ -202,8 +205,10 @@ TEST_P(StoreConformance, ApiKeysAreFoundByHashListedByNameAndRevoked) {
 
 TEST_P(StoreConformance, ApiKeyNameAndHashAreUnique) {
   ASSERT_OK(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-web", "aa11")));
-  EXPECT_CODE(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-web", "bb22")), Code::kAlreadyExists);
-  EXPECT_CODE(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-app", "aa11")), Code::kAlreadyExists);
+  EXPECT_CODE(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-web", "bb22")),
+              Code::kAlreadyExists);
+  EXPECT_CODE(ApiRecordsOf(*session_).InsertApiKey(SampleApiKey("shop-app", "aa11")),
+              Code::kAlreadyExists);
 }
 
 }  // namespace

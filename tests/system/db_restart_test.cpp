@@ -116,11 +116,11 @@ TEST_F(MysqlSystemTest, RequestsFailFastDuringARestartAndServiceRecoversByItself
     slowest_failure_s = std::max(slowest_failure_s, a.seconds);
     not_acknowledged.push_back(a);
   }
-  std::printf("[ info     ] restart took %.1f s; %d orders 201, %d answered 503 (slowest %.2f s),"
-              " service back %.1f s after the server\n",
-              std::chrono::duration<double>(restart_ended - restart_began).count(), ok,
-              unavailable, slowest_failure_s,
-              std::chrono::duration<double>(recovered_at - restart_ended).count());
+  std::printf(
+      "[ info     ] restart took %.1f s; %d orders 201, %d answered 503 (slowest %.2f s),"
+      " service back %.1f s after the server\n",
+      std::chrono::duration<double>(restart_ended - restart_began).count(), ok, unavailable,
+      slowest_failure_s, std::chrono::duration<double>(recovered_at - restart_ended).count());
   EXPECT_GT(unavailable, 0) << "the load did not overlap the outage";
   EXPECT_LT(slowest_failure_s, 5.0) << "a request hung during the outage";
 
@@ -130,8 +130,8 @@ TEST_F(MysqlSystemTest, RequestsFailFastDuringARestartAndServiceRecoversByItself
     Client c(node.port());
     for (const Attempt& a : not_acknowledged) {
       HttpResult r = c.Post("/v1/orders", checkout, a.body);
-      EXPECT_TRUE(r.status == 201 || r.status == 200) << a.order_id << ": " << r.status << " "
-                                                     << r.body;
+      EXPECT_TRUE(r.status == 201 || r.status == 200)
+          << a.order_id << ": " << r.status << " " << r.body;
     }
   }
   node.Stop();

@@ -67,8 +67,8 @@ class Node {
  public:
   Node(const std::string& db_url, const std::string& dir, const std::string& name)
       : out_(dir + "/" + name + ".out"), err_(dir + "/" + name + ".err") {
-    pid_ = Spawn({LOYALTY_BINARY, "serve", "--db", db_url, "--port", "0", "--threads", "64"},
-                 out_, err_);
+    pid_ = Spawn({LOYALTY_BINARY, "serve", "--db", db_url, "--port", "0", "--threads", "64"}, out_,
+                 err_);
     const std::regex serving("serving http://127\\.0\\.0\\.1:([0-9]+)");
     for (int i = 0; i < 200 && port_ == 0; ++i) {  // up to 10 s
       std::smatch m;

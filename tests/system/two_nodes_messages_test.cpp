@@ -45,8 +45,8 @@ TEST_F(MysqlSystemTest, TwoNodesHandOutEachMessageOnceToConcurrentPullers) {
       for (int round = 0; round < 200 && empty_in_a_row < 5 && delivered.load() < kCustomers;
            ++round) {
         Client& c = clients[(w + round) % 2];
-        HttpResult pulled = c.Post("/v1/messages/pull", tokens_["messaging"],
-                                   R"({"limit":4,"lease_seconds":300})");
+        HttpResult pulled =
+            c.Post("/v1/messages/pull", tokens_["messaging"], R"({"limit":4,"lease_seconds":300})");
         if (pulled.status != 200) {
           std::lock_guard<std::mutex> lock(mu);
           problems.push_back("pull " + std::to_string(pulled.status) + " " + pulled.body);

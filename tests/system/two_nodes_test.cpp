@@ -39,11 +39,10 @@ TEST_F(MysqlSystemTest, TwoNodesOnOneDatabaseNeverLoseAnUpdateNorRedeemTwice) {
     for (int c = 0; c < kCustomers; ++c) {
       const std::string id = "c" + std::to_string(c);
       ASSERT_EQ(ca.Put("/v1/customers/" + id, checkout, "{}").status, 201);
-      HttpResult granted = cb.Post("/v1/customers/" + id + "/adjustments",
-                                   tokens_["cs_supervisor"],
-                                   R"({"adjustment_id":"grant-)" + id + R"(","points":)" +
-                                       std::to_string(kGrantPoints) +
-                                       R"(,"reason_code":"goodwill"})");
+      HttpResult granted =
+          cb.Post("/v1/customers/" + id + "/adjustments", tokens_["cs_supervisor"],
+                  R"({"adjustment_id":"grant-)" + id + R"(","points":)" +
+                      std::to_string(kGrantPoints) + R"(,"reason_code":"goodwill"})");
       ASSERT_EQ(granted.status, 201) << granted.body;
     }
   }
@@ -74,9 +73,9 @@ TEST_F(MysqlSystemTest, TwoNodesOnOneDatabaseNeverLoseAnUpdateNorRedeemTwice) {
 
   std::mutex mu;
   std::vector<Outcome> created;
-  std::map<int, int> statuses;  // HTTP status -> count, over every request of the load
+  std::map<int, int> statuses;          // HTTP status -> count, over every request of the load
   std::map<std::string, int> refusals;  // problem codes of the 4xx answers -> count
-  std::vector<std::string> technical;  // 5xx and exceptions
+  std::vector<std::string> technical;   // 5xx and exceptions
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -97,7 +96,8 @@ TEST_F(MysqlSystemTest, TwoNodesOnOneDatabaseNeverLoseAnUpdateNorRedeemTwice) {
             o.customer_id = "c" + std::to_string(pick(0, kCustomers - 1));
             const int64_t amount = pick(1'000, 40'000);
             o.redeemed = pick(0, 2) == 0 ? 0 : pick(1, amount / 2);
-            r = c.Post("/v1/orders", checkout, OrderBody(o.order_id, o.customer_id, amount, o.redeemed));
+            r = c.Post("/v1/orders", checkout,
+                       OrderBody(o.order_id, o.customer_id, amount, o.redeemed));
           } else if (kind < 7) {
             r = c.Post("/v1/orders/" + mine[pick(0, mine.size() - 1)] + "/confirm", checkout, "");
           } else if (kind < 9) {

@@ -30,9 +30,12 @@ class ProgressPrinter {
     if (tty_) {
       if (now - last_ < std::chrono::milliseconds(100) && !finished) return;
       int width = 30, filled = 0;
-      if (p.total > 0) filled = static_cast<int>(width * std::min<double>(1.0, double(p.done) / p.total));
-      std::string bar = p.total > 0 ? "[" + std::string(filled, '#') + std::string(width - filled, '.') + "]"
-                                    : "[" + std::string(width, '~') + "]";
+      if (p.total > 0) {
+        filled = static_cast<int>(width * std::min<double>(1.0, double(p.done) / p.total));
+      }
+      std::string bar =
+          p.total > 0 ? "[" + std::string(filled, '#') + std::string(width - filled, '.') + "]"
+                      : "[" + std::string(width, '~') + "]";
       std::fprintf(stderr, "\r%-9s %s %lld%s  %.0f/s   ", p.step.c_str(), bar.c_str(),
                    static_cast<long long>(p.done),
                    p.total > 0 ? ("/" + std::to_string(p.total)).c_str() : "", rate);

@@ -1,13 +1,14 @@
-#include "api/program_json.h"
+#include "app/program_codec.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "api/strict_json.h"
 
 namespace loyalty {
 namespace {
@@ -115,8 +116,8 @@ Status ParseTiers(const Reader& top, Program& p) {
     Object::Ptr o = arr->getObject(static_cast<unsigned>(i));
     if (o.isNull()) return Status::Invalid(path, "must be an object");
     Reader r(o, path);
-    LOYALTY_RETURN_IF_ERROR(r.Known(
-        {"code", "name", "threshold_won", "min_orders", "earn_rate_bp", "downgradable", "benefits"}));
+    LOYALTY_RETURN_IF_ERROR(r.Known({"code", "name", "threshold_won", "min_orders", "earn_rate_bp",
+                                     "downgradable", "benefits"}));
     TierRule t;
     LOYALTY_RETURN_IF_ERROR(r.Str("code", t.code, true));
     t.name = t.code;
@@ -145,22 +146,22 @@ Status ParseTiering(const Reader& top, TierSettings& t) {
                                             {"calendar_year", WindowKind::kCalendarYear},
                                             {"lifetime", WindowKind::kLifetime}}));
   LOYALTY_RETURN_IF_ERROR(window.SmallInt("months", t.window_months));
-  LOYALTY_RETURN_IF_ERROR(Enum<SpendMoment>(r, "spend_counts_at", t.counts_at,
-                                            {{"confirmation", SpendMoment::kConfirmation},
-                                             {"placement", SpendMoment::kPlacement}}));
-  LOYALTY_RETURN_IF_ERROR(Enum<SpendBasis>(r, "spend_basis", t.basis,
-                                           {{"net_paid", SpendBasis::kNetPaid},
-                                            {"net_amount", SpendBasis::kNetAmount}}));
+  LOYALTY_RETURN_IF_ERROR(Enum<SpendMoment>(
+      r, "spend_counts_at", t.counts_at,
+      {{"confirmation", SpendMoment::kConfirmation}, {"placement", SpendMoment::kPlacement}}));
+  LOYALTY_RETURN_IF_ERROR(Enum<SpendBasis>(
+      r, "spend_basis", t.basis,
+      {{"net_paid", SpendBasis::kNetPaid}, {"net_amount", SpendBasis::kNetAmount}}));
   LOYALTY_ASSIGN_OR_RETURN(Reader evaluation, r.Sub("evaluation"));
   LOYALTY_RETURN_IF_ERROR(evaluation.Known({"schedule", "day_of_month"}));
-  LOYALTY_RETURN_IF_ERROR(Enum<EvaluationSchedule>(evaluation, "schedule", t.schedule,
-                                                   {{"daily", EvaluationSchedule::kDaily},
-                                                    {"monthly", EvaluationSchedule::kMonthly}}));
+  LOYALTY_RETURN_IF_ERROR(Enum<EvaluationSchedule>(
+      evaluation, "schedule", t.schedule,
+      {{"daily", EvaluationSchedule::kDaily}, {"monthly", EvaluationSchedule::kMonthly}}));
   LOYALTY_RETURN_IF_ERROR(evaluation.SmallInt("day_of_month", t.evaluation_day));
   LOYALTY_RETURN_IF_ERROR(r.SmallInt("retention_months", t.retention_months));
-  LOYALTY_RETURN_IF_ERROR(Enum<DowngradePolicy>(r, "downgrade_policy", t.policy,
-                                                {{"to_qualified", DowngradePolicy::kToQualified},
-                                                 {"one_step", DowngradePolicy::kOneStep}}));
+  LOYALTY_RETURN_IF_ERROR(Enum<DowngradePolicy>(
+      r, "downgrade_policy", t.policy,
+      {{"to_qualified", DowngradePolicy::kToQualified}, {"one_step", DowngradePolicy::kOneStep}}));
   return Status::Ok();
 }
 
@@ -180,17 +181,18 @@ Status ParseCoupons(const Reader& top, CouponSettings& c) {
     Object::Ptr o = arr->getObject(static_cast<unsigned>(i));
     if (o.isNull()) return Status::Invalid(path, "must be an object");
     Reader t(o, path);
-    LOYALTY_RETURN_IF_ERROR(t.Known({"code", "name", "kind", "discount_won", "percent_bp",
-                                     "cap_won", "min_order_won", "validity",
-                                     "per_customer_limit", "stackable", "truncation_unit_won",
-                                     "restore_on_cancel", "code_prefix"}));
+    LOYALTY_RETURN_IF_ERROR(
+        t.Known({"code", "name", "kind", "discount_won", "percent_bp", "cap_won", "min_order_won",
+                 "validity", "per_customer_limit", "stackable", "truncation_unit_won",
+                 "restore_on_cancel", "code_prefix"}));
     CouponTemplate ct;
     LOYALTY_RETURN_IF_ERROR(t.Str("code", ct.code, true));
     ct.name = ct.code;
     LOYALTY_RETURN_IF_ERROR(t.Str("name", ct.name));
     if (!o->has("kind")) return Status::Invalid(t.Field("kind"), "is required");
     LOYALTY_RETURN_IF_ERROR(Enum<CouponKind>(
-        t, "kind", ct.kind, {{"fixed_won", CouponKind::kFixedWon}, {"percent", CouponKind::kPercent}}));
+        t, "kind", ct.kind,
+        {{"fixed_won", CouponKind::kFixedWon}, {"percent", CouponKind::kPercent}}));
     LOYALTY_RETURN_IF_ERROR(t.Int("discount_won", ct.discount_won));
     LOYALTY_RETURN_IF_ERROR(t.SmallInt("percent_bp", ct.percent_bp));
     LOYALTY_RETURN_IF_ERROR(t.Int("cap_won", ct.cap_won));
@@ -259,9 +261,9 @@ Status ParseTrigger(const Reader& t, TriggerSettings& ts) {
 // thresholds and the caps. Types, slots and parameters are checked by ValidateMessaging.
 Status ParseMessaging(const Reader& top, MessagingSettings& m) {
   LOYALTY_ASSIGN_OR_RETURN(Reader r, top.Sub("messaging"));
-  LOYALTY_RETURN_IF_ERROR(r.Known({"templates", "triggers", "order_thresholds",
-                                   "daily_cap_per_customer", "catch_up_days",
-                                   "tier_at_risk_days"}));
+  LOYALTY_RETURN_IF_ERROR(
+      r.Known({"templates", "triggers", "order_thresholds", "daily_cap_per_customer",
+               "catch_up_days", "tier_at_risk_days"}));
   LOYALTY_RETURN_IF_ERROR(r.SmallInt("daily_cap_per_customer", m.daily_cap_per_customer));
   LOYALTY_RETURN_IF_ERROR(r.SmallInt("catch_up_days", m.catch_up_days));
   LOYALTY_RETURN_IF_ERROR(r.SmallInt("tier_at_risk_days", m.tier_at_risk_days));
@@ -278,10 +280,10 @@ Status ParseMessaging(const Reader& top, MessagingSettings& m) {
     LOYALTY_RETURN_IF_ERROR(t.Str("type", mt.type, true));
     // Required: advertising needs consent, so the category is never guessed.
     if (!o->has("category")) return Status::Invalid(t.Field("category"), "is required");
-    LOYALTY_RETURN_IF_ERROR(Enum<MessageCategory>(
-        t, "category", mt.category,
-        {{"informational", MessageCategory::kInformational},
-         {"advertising", MessageCategory::kAdvertising}}));
+    LOYALTY_RETURN_IF_ERROR(
+        Enum<MessageCategory>(t, "category", mt.category,
+                              {{"informational", MessageCategory::kInformational},
+                               {"advertising", MessageCategory::kAdvertising}}));
     LOYALTY_RETURN_IF_ERROR(t.Str("text", mt.text, true));
     LOYALTY_RETURN_IF_ERROR(t.Str("sms_text", mt.sms_text));
     m.templates.push_back(std::move(mt));
@@ -317,10 +319,9 @@ Status ParseMessaging(const Reader& top, MessagingSettings& m) {
 }
 
 Status ParseInto(const Reader& top, Program& p) {
-  LOYALTY_RETURN_IF_ERROR(top.Known({"version", "effective_date", "name", "currency",
-                                     "time_zone", "tiers", "tiering", "earning", "pending",
-                                     "expiry", "redemption", "refunds", "adjustments",
-                                     "coupons", "messaging"}));
+  LOYALTY_RETURN_IF_ERROR(top.Known(
+      {"version", "effective_date", "name", "currency", "time_zone", "tiers", "tiering", "earning",
+       "pending", "expiry", "redemption", "refunds", "adjustments", "coupons", "messaging"}));
   LOYALTY_RETURN_IF_ERROR(top.Int("version", p.version, true));
   LOYALTY_RETURN_IF_ERROR(top.Str("effective_date", p.effective_date));
   LOYALTY_RETURN_IF_ERROR(top.Str("name", p.name, true));
@@ -338,20 +339,20 @@ Status ParseInto(const Reader& top, Program& p) {
 
   LOYALTY_ASSIGN_OR_RETURN(Reader pending, top.Sub("pending"));
   LOYALTY_RETURN_IF_ERROR(pending.Known({"mode", "days"}));
-  LOYALTY_RETURN_IF_ERROR(Enum<PendingMode>(
-      pending, "mode", p.pending_mode,
-      {{"immediate", PendingMode::kImmediate},
-       {"until_confirmation", PendingMode::kUntilConfirmation},
-       {"days", PendingMode::kDays},
-       {"confirmation_or_days", PendingMode::kConfirmationOrDays}}));
+  LOYALTY_RETURN_IF_ERROR(
+      Enum<PendingMode>(pending, "mode", p.pending_mode,
+                        {{"immediate", PendingMode::kImmediate},
+                         {"until_confirmation", PendingMode::kUntilConfirmation},
+                         {"days", PendingMode::kDays},
+                         {"confirmation_or_days", PendingMode::kConfirmationOrDays}}));
   LOYALTY_RETURN_IF_ERROR(pending.SmallInt("days", p.pending_days));
 
   LOYALTY_ASSIGN_OR_RETURN(Reader expiry, top.Sub("expiry"));
   LOYALTY_RETURN_IF_ERROR(expiry.Known({"months", "rounding"}));
   LOYALTY_RETURN_IF_ERROR(expiry.SmallInt("months", p.expiry_months));
-  LOYALTY_RETURN_IF_ERROR(Enum<ExpiryRounding>(expiry, "rounding", p.expiry_rounding,
-                                               {{"end_of_day", ExpiryRounding::kEndOfDay},
-                                                {"end_of_month", ExpiryRounding::kEndOfMonth}}));
+  LOYALTY_RETURN_IF_ERROR(Enum<ExpiryRounding>(
+      expiry, "rounding", p.expiry_rounding,
+      {{"end_of_day", ExpiryRounding::kEndOfDay}, {"end_of_month", ExpiryRounding::kEndOfMonth}}));
 
   LOYALTY_ASSIGN_OR_RETURN(Reader redemption, top.Sub("redemption"));
   LOYALTY_RETURN_IF_ERROR(redemption.Known({"min_balance_points", "min_points", "max_share_bp"}));
@@ -426,18 +427,16 @@ void RenderMessaging(const MessagingSettings& m, Object::Ptr out) {
 }  // namespace
 
 Result<Program> ParseProgramJson(const std::string& json_text) {
-  Object::Ptr root;
-  try {
-    // Objects keep their members' order: messaging.triggers is applied in file order.
-    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-    Poco::Dynamic::Var v = parser.parse(json_text);
-    if (v.type() != typeid(Object::Ptr)) return Status::Invalid("", "the programme must be a JSON object");
-    root = v.extract<Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    return Status::Invalid("", "not valid JSON: " + e.displayText());
+  StrictJsonOptions options;
+  // Objects keep their members' order: messaging.triggers is applied in file order.
+  options.preserve_key_order = true;
+  options.refuse_unsafe_integers = true;
+  LOYALTY_ASSIGN_OR_RETURN(Poco::Dynamic::Var v, ParseStrictJson(json_text, options));
+  if (v.type() != typeid(Object::Ptr)) {
+    return Status::Invalid("", "the programme must be a JSON object");
   }
   Program p;
-  LOYALTY_RETURN_IF_ERROR(ParseInto(Reader(root, ""), p));
+  LOYALTY_RETURN_IF_ERROR(ParseInto(Reader(v.extract<Object::Ptr>(), ""), p));
   LOYALTY_RETURN_IF_ERROR(ValidateProgram(p));
   return p;
 }

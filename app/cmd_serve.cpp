@@ -1,0 +1,235 @@
+// `loyalty serve`: the REST API v1 until SIGINT or SIGTERM.
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "api/auth.h"
+#include "api/records.h"
+#include "api/server.h"
+#include "app/commands.h"
+#include "app/program_codec.h"
+#include "app/store_factory.h"
+#include "core/clock.h"
+
+namespace loyalty::cli {
+
+namespace {
+
+struct ServeOptions {
+  DbOptions db;
+  std::string program = "demo";
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 128;
+  int writers = 0;  // 0: the engine's default (SQLite 1, MySQL 4)
+  bool demo = false;
+  bool json_logs = false;
+  std::string webhook_url;
+  std::string webhook_secret_file;
+  int webhook_max_attempts = 8;
+  int webhook_backoff_seconds = 30;
+  // Which webhook options the command line gave (set by the callback from CLI11's counts).
+  bool has_webhook_url = false;
+  bool has_webhook_secret_file = false;
+  bool has_webhook_max_attempts = false;
+  bool has_webhook_backoff_seconds = false;
+};
+
+// The webhook options: none without --webhook-url; with it a secret is required. These
+// refusals exit 1, as they always did (tests/api/webhook_test.cpp).
+Result<WebhookOptions> WebhookFrom(const ServeOptions& o) {
+  WebhookOptions w;
+  if (!o.has_webhook_url) {
+    if (o.has_webhook_secret_file) {
+      return Status::Invalid("--webhook-secret-file", "needs --webhook-url");
+    }
+    if (o.has_webhook_max_attempts) {
+      return Status::Invalid("--webhook-max-attempts", "needs --webhook-url");
+    }
+    if (o.has_webhook_backoff_seconds) {
+      return Status::Invalid("--webhook-backoff-seconds", "needs --webhook-url");
+    }
+    return w;
+  }
+  w.url = o.webhook_url;
+  if (w.url.empty()) return Status::Invalid("--webhook-url", "must not be empty");
+  if (o.has_webhook_secret_file) {
+    std::ifstream in(o.webhook_secret_file, std::ios::binary);
+    if (!in) {
+      return Status::Invalid("--webhook-secret-file", "cannot read " + o.webhook_secret_file);
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    w.secret = text.str();
+    while (!w.secret.empty() && (w.secret.back() == '\n' || w.secret.back() == '\r')) {
+      w.secret.pop_back();
+    }
+  } else if (const char* env = std::getenv("LOYALTY_WEBHOOK_SECRET"); env != nullptr) {
+    w.secret = env;
+  }
+  if (w.secret.empty()) {
+    return Status::Invalid("--webhook-secret-file",
+                           "a webhook needs a signing secret (--webhook-secret-file FILE or "
+                           "$LOYALTY_WEBHOOK_SECRET)");
+  }
+  w.max_attempts = o.webhook_max_attempts;
+  w.backoff_seconds = o.webhook_backoff_seconds;
+  Status valid = ValidateWebhookOptions(w);
+  if (!valid.ok()) {
+    const std::string field =
+        valid.field() == "webhook_secret" ? "--webhook-secret-file" : "--webhook-url";
+    return Status::Invalid(field, valid.message());
+  }
+  return w;
+}
+
+// Revokes the demo keys of an earlier `serve --demo` and creates one per role; role -> token.
+Result<std::map<std::string, std::string>> CreateDemoKeys(Store& store, const Clock& clock) {
+  LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, store.OpenSession());
+  ApiRecords& records = ApiRecordsOf(*session);
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<ApiKey> existing, records.ListApiKeys());
+  for (const ApiKey& k : existing) {
+    if (k.name.rfind("demo-", 0) == 0 && k.revoked_at_us == 0) {
+      LOYALTY_RETURN_IF_ERROR(records.RevokeApiKey(k.name, clock.NowMicros()));
+    }
+  }
+  std::map<std::string, std::string> tokens;
+  const std::string stamp = std::to_string(clock.NowMicros());
+  for (const char* role : {"checkout", "cs_agent", "cs_supervisor", "admin", "messaging", "jobs"}) {
+    LOYALTY_ASSIGN_OR_RETURN(
+        tokens[role],
+        CreateApiKey(records, std::string("demo-") + role + "-" + stamp, role, clock.NowMicros()));
+  }
+  return tokens;
+}
+
+int Serve(const ServeOptions& o) {
+  auto webhook = WebhookFrom(o);
+  if (!webhook.ok()) return Fail(webhook.status());
+  auto program = LoadProgramFile(o.program);
+  if (!program.ok()) return Fail(program.status());
+  // Without --demo the schema must be current already, and a database that does not exist
+  // cannot have it: refused rather than created empty.
+  auto store = OpenStore(o.db, o.demo ? OpenMode::kCreate : OpenMode::kExisting);
+  if (!store.ok()) return FailStore(store.status());
+  SystemClock clock;
+  std::map<std::string, std::string> demo_keys;
+  if (o.demo) {
+    auto n = (*store)->Migrate();
+    if (!n.ok()) return Fail(n.status());
+    Status schema = (*store)->CheckSchema();
+    if (!schema.ok()) return Fail(schema);
+    auto keys = CreateDemoKeys(**store, clock);
+    if (!keys.ok()) return Fail(keys.status());
+    demo_keys = std::move(keys).value();
+  }
+
+  ServerOptions opts;
+  opts.host = o.host;
+  opts.port = o.port;
+  opts.threads = o.threads;
+  opts.writer_sessions = o.writers > 0 ? o.writers : IsMysqlUrl(DbUrl(o.db)) ? 4 : 1;
+  opts.json_logs = o.json_logs;
+  opts.webhook = std::move(webhook).value();
+
+  // Blocked before the server starts its threads, which inherit the mask: the signals then
+  // reach sigwait() below (and the drain) instead of killing the process on a worker thread.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  ApiServer server(**store, *program, clock, opts);
+  Status st = server.Start();
+  if (!st.ok()) return Fail(st);
+
+  const std::string url = "http://" + opts.host + ":" + std::to_string(server.port());
+  std::printf("loyalty is serving %s on %s (programme '%s' v%lld)\n", url.c_str(),
+              (*store)->Describe().c_str(), program->name.c_str(),
+              static_cast<long long>(program->version));
+  if (!demo_keys.empty()) {
+    // What --demo is for: a key per role, shown this once.
+    std::printf("\nDemo API keys (shown once; stored only as hashes):\n");
+    for (const auto& [role, token] : demo_keys) {
+      std::printf("  %-14s %s\n", role.c_str(), token.c_str());
+    }
+    std::printf(
+        "\nTry:\n  curl -s -X PUT %s/v1/customers/c-1 -H 'Authorization: Bearer %s' "
+        "-H 'Content-Type: application/json' -d '{\"marketing_consent\":true}'\n",
+        url.c_str(), demo_keys["checkout"].c_str());
+  }
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("signal {} received; draining and stopping", sig);
+  server.Stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& parent, Runner& run) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* cmd =
+      parent.add_subcommand("serve", "run the REST API (add --demo for a ready-to-try set-up)");
+  cmd->footer(
+      "Runs the REST API v1 until SIGINT or SIGTERM (then drains the requests in flight).\n"
+      "Without --demo the database must exist and be migrated (`loyalty migrate`).");
+  AddDbOptions(*cmd, o->db, /*writes=*/true);
+  cmd->add_option("--program", o->program, "programme JSON (default: the built-in demo programme)")
+      ->type_name("FILE");
+  cmd->add_option("--host", o->host, "address to listen on (default 127.0.0.1)")->type_name("HOST");
+  cmd->add_option("--port", o->port, "port (default 8080; 0 picks a free one)")
+      ->type_name("PORT")
+      ->check(CLI::Range(0, 65535).description(""));
+  cmd->add_option("--threads", o->threads,
+                  "HTTP worker threads = keep-alive clients served at once\n(default 128)")
+      ->type_name("N")
+      ->check(CLI::Range(2, 4096).description(""));
+  cmd->add_option("--writers", o->writers,
+                  "write sessions of the group-commit executor (default:\nSQLite 1, MySQL 4)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 64).description(""));
+  cmd->add_flag("--demo", o->demo,
+                "create and migrate the database if needed, and print a\n"
+                "fresh API key for every role");
+  cmd->add_flag("--json-logs", o->json_logs, "log JSON lines instead of text");
+  CLI::Option* url = cmd->add_option("--webhook-url", o->webhook_url,
+                                     "also push messages to this http:// URL, signed\n"
+                                     "(docs/messages.md)")
+                         ->type_name("URL");
+  CLI::Option* secret =
+      cmd->add_option("--webhook-secret-file", o->webhook_secret_file,
+                      "the HMAC-SHA256 signing secret (at least 16 bytes; trailing\n"
+                      "newline ignored); default $LOYALTY_WEBHOOK_SECRET")
+          ->type_name("FILE");
+  CLI::Option* attempts = cmd->add_option("--webhook-max-attempts", o->webhook_max_attempts,
+                                          "failed deliveries before dead letter (default 8)")
+                              ->type_name("N")
+                              ->check(CLI::Range(1, 100).description(""));
+  CLI::Option* backoff =
+      cmd->add_option("--webhook-backoff-seconds", o->webhook_backoff_seconds,
+                      "first retry delay, doubled per attempt up to 1 h\n(default 30)")
+          ->type_name("S")
+          ->check(CLI::Range(1, 86400).description(""));
+  cmd->callback([&run, o, url, secret, attempts, backoff] {
+    o->has_webhook_url = url->count() > 0;
+    o->has_webhook_secret_file = secret->count() > 0;
+    o->has_webhook_max_attempts = attempts->count() > 0;
+    o->has_webhook_backoff_seconds = backoff->count() > 0;
+    run = [o] { return Serve(*o); };
+  });
+}
+
+}  // namespace loyalty::cli
