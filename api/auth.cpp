@@ -33,8 +33,8 @@ bool LooksLikeToken(std::string_view token) {
   return std::all_of(token.begin() + kTokenPrefix.size(), token.end(), IsBase32Lower);
 }
 
-Result<std::string> CreateApiKey(ApiRecords& records, const std::string& name, const std::string& role,
-                                 Micros now) {
+Result<std::string> CreateApiKey(ApiRecords& records, const std::string& name,
+                                 const std::string& role, Micros now) {
   LOYALTY_RETURN_IF_ERROR(ValidateId("name", name));
   if (!IsKnownRole(role)) {
     return Status::Invalid("role",

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/limits.h"
 #include "api/records.h"
+#include "core/limits.h"
 #include "core/status.h"
 #include "core/store.h"
 #include "core/types.h"
@@ -27,8 +27,8 @@ bool IsKnownRole(const std::string& role);
 // role: one of KnownRoles(). kAlreadyExists when the name is taken.
 // Does not begin or commit a transaction: call it inside one (e.g. through the executor) or
 // on a session in autocommit mode.
-Result<std::string> CreateApiKey(ApiRecords& records, const std::string& name, const std::string& role,
-                                 Micros now);
+Result<std::string> CreateApiKey(ApiRecords& records, const std::string& name,
+                                 const std::string& role, Micros now);
 
 // The key for an Authorization header value ("Bearer <token>"): kUnauthorized when missing,
 // malformed, unknown or revoked. Reads through `session` (a read snapshot is enough).

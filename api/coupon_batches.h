@@ -11,11 +11,10 @@
 #include <string>
 #include <thread>
 
-#include "core/limits.h"
 #include "api/service.h"
+#include "core/limits.h"
 
 namespace loyalty {
-
 
 class CouponBatchWorker {
  public:

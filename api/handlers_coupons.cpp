@@ -1,5 +1,4 @@
 // Coupons: issuance by hand, a customer's coupons, bulk batches.
-#include "core/limits.h"
 #include "api/coupon_batches.h"
 #include "api/handlers.h"
 #include "api/idempotency.h"
@@ -7,10 +6,10 @@
 #include "api/json_render.h"
 #include "core/json_writer.h"
 #include "core/ledger.h"
+#include "core/limits.h"
 
 namespace loyalty {
 namespace {
-
 
 Result<std::string> RequireString(const Poco::JSON::Object& b, const std::string& name,
                                   size_t max_chars) {
@@ -107,8 +106,7 @@ Result<ApiResponse> HandleCreateCouponBatch(ServiceEnv& env, const ApiRequest& r
       CheckKnownFields(b, {"batch_id", "template", "reason", "customer_ids", "count"}));
   CouponBatch batch;
   LOYALTY_ASSIGN_OR_RETURN(batch.batch_id, RequireId(b, "batch_id"));
-  LOYALTY_ASSIGN_OR_RETURN(batch.template_code,
-                           RequireString(b, "template", kMaxCodeChars));
+  LOYALTY_ASSIGN_OR_RETURN(batch.template_code, RequireString(b, "template", kMaxCodeChars));
   if (env.program.FindCouponTemplate(batch.template_code) == nullptr) {
     return Status::Invalid("template", "'" + batch.template_code + "' is not a coupon template");
   }

@@ -4,12 +4,12 @@
 #include <vector>
 
 #include "api/handlers.h"
-#include "core/limits.h"
 #include "api/idempotency.h"
 #include "api/json_codec.h"
 #include "api/json_render.h"
 #include "api/webhook_worker.h"
 #include "core/json_writer.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 
 namespace loyalty {

@@ -26,9 +26,8 @@ Result<int64_t> OptAmount(const Poco::JSON::Object& b, const std::string& name, 
 
 Result<OrderRequest> ParseOrderRequest(const ApiRequest& req) {
   const Poco::JSON::Object& b = *req.body;
-  LOYALTY_RETURN_IF_ERROR(CheckKnownFields(
-      b, {"order_id", "customer_id", "amount_won", "shipping_won", "points_to_redeem",
-          "coupon_code"}));
+  LOYALTY_RETURN_IF_ERROR(CheckKnownFields(b, {"order_id", "customer_id", "amount_won",
+                                               "shipping_won", "points_to_redeem", "coupon_code"}));
   OrderRequest r;
   r.request_hash = req.request_hash;
   LOYALTY_ASSIGN_OR_RETURN(r.order_id, RequireId(b, "order_id"));

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "api/crypto.h"
-#include "api/records.h"
 #include "api/json_codec.h"
+#include "api/records.h"
 
 namespace loyalty {
 namespace {
@@ -49,7 +49,8 @@ Result<std::optional<ApiResponse>> Check(Session& s, const std::vector<Scope>& s
                                          const std::string& hash, Micros now_us,
                                          bool purge_expired) {
   for (const Scope& scope : scopes) {
-    LOYALTY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> rec, ApiRecordsOf(s).FindIdempotency(scope.key));
+    LOYALTY_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> rec,
+                             ApiRecordsOf(s).FindIdempotency(scope.key));
     if (!rec) continue;
     if (Expired(*rec, now_us)) {
       if (purge_expired) LOYALTY_RETURN_IF_ERROR(ApiRecordsOf(s).PurgeIdempotency(now_us).status());

@@ -14,13 +14,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/limits.h"
 #include "api/http_types.h"
 #include "api/service.h"
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace loyalty {
-
 
 // 1..255 printable ASCII characters (0x20..0x7E).
 Status ValidateIdempotencyKey(std::string_view key);

@@ -20,7 +20,6 @@
 
 namespace loyalty {
 
-
 // Parses a request body that must be one JSON object; an empty body is the empty object. Read by
 // the strict reader (api/strict_json.h): a duplicate member is refused naming it; any other
 // malformation is refused as "body", with the line and column in the message.

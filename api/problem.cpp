@@ -1,6 +1,5 @@
 #include "api/problem.h"
 
-
 #include "core/json_writer.h"
 
 namespace loyalty {
@@ -15,33 +14,60 @@ struct CodeRow {
 // default: a new Code without a row here fails the build (-Werror=switch).
 constexpr CodeRow RowFor(Code code) {
   switch (code) {
-    case Code::kOk: return {200, "OK"};
-    case Code::kValidationFailed: return {400, "Request validation failed"};
-    case Code::kNotFound: return {404, "Not found"};
-    case Code::kAlreadyExists: return {409, "Already exists"};
-    case Code::kIdempotencyConflict: return {409, "Idempotency conflict"};
-    case Code::kInsufficientPoints: return {422, "Insufficient points"};
-    case Code::kBelowMinimumBalance: return {422, "Balance below the redeemable minimum"};
-    case Code::kRedeemLimitExceeded: return {422, "Redemption limit exceeded"};
-    case Code::kInvalidState: return {409, "Invalid state"};
-    case Code::kRefundExceedsOrder: return {422, "Refund exceeds order"};
-    case Code::kUnauthorized: return {401, "Unauthorized"};
-    case Code::kForbidden: return {403, "Forbidden"};
-    case Code::kPayloadTooLarge: return {413, "Payload too large"};
-    case Code::kUnavailable: return {503, "Service unavailable"};
-    case Code::kInternal: return {500, "Internal error"};
-    case Code::kRetry: return {503, "Service unavailable"};
-    case Code::kNegativeBalanceNotAllowed: return {422, "Negative balance not allowed"};
-    case Code::kCouponCodeInvalid: return {422, "Coupon code invalid"};
-    case Code::kCouponNotFound: return {422, "Coupon not found"};
-    case Code::kCouponNotOwned: return {422, "Coupon belongs to another customer"};
-    case Code::kCouponAlreadyRedeemed: return {409, "Coupon already redeemed"};
-    case Code::kCouponExpired: return {422, "Coupon expired"};
-    case Code::kCouponNotYetValid: return {422, "Coupon not yet valid"};
-    case Code::kCouponMinOrderNotMet: return {422, "Coupon minimum order not met"};
-    case Code::kCouponNotStackable: return {422, "Coupon does not stack"};
-    case Code::kCouponLimitReached: return {422, "Coupon limit per customer reached"};
-    case Code::kCouponRevoked: return {422, "Coupon revoked"};
+    case Code::kOk:
+      return {200, "OK"};
+    case Code::kValidationFailed:
+      return {400, "Request validation failed"};
+    case Code::kNotFound:
+      return {404, "Not found"};
+    case Code::kAlreadyExists:
+      return {409, "Already exists"};
+    case Code::kIdempotencyConflict:
+      return {409, "Idempotency conflict"};
+    case Code::kInsufficientPoints:
+      return {422, "Insufficient points"};
+    case Code::kBelowMinimumBalance:
+      return {422, "Balance below the redeemable minimum"};
+    case Code::kRedeemLimitExceeded:
+      return {422, "Redemption limit exceeded"};
+    case Code::kInvalidState:
+      return {409, "Invalid state"};
+    case Code::kRefundExceedsOrder:
+      return {422, "Refund exceeds order"};
+    case Code::kUnauthorized:
+      return {401, "Unauthorized"};
+    case Code::kForbidden:
+      return {403, "Forbidden"};
+    case Code::kPayloadTooLarge:
+      return {413, "Payload too large"};
+    case Code::kUnavailable:
+      return {503, "Service unavailable"};
+    case Code::kInternal:
+      return {500, "Internal error"};
+    case Code::kRetry:
+      return {503, "Service unavailable"};
+    case Code::kNegativeBalanceNotAllowed:
+      return {422, "Negative balance not allowed"};
+    case Code::kCouponCodeInvalid:
+      return {422, "Coupon code invalid"};
+    case Code::kCouponNotFound:
+      return {422, "Coupon not found"};
+    case Code::kCouponNotOwned:
+      return {422, "Coupon belongs to another customer"};
+    case Code::kCouponAlreadyRedeemed:
+      return {409, "Coupon already redeemed"};
+    case Code::kCouponExpired:
+      return {422, "Coupon expired"};
+    case Code::kCouponNotYetValid:
+      return {422, "Coupon not yet valid"};
+    case Code::kCouponMinOrderNotMet:
+      return {422, "Coupon minimum order not met"};
+    case Code::kCouponNotStackable:
+      return {422, "Coupon does not stack"};
+    case Code::kCouponLimitReached:
+      return {422, "Coupon limit per customer reached"};
+    case Code::kCouponRevoked:
+      return {422, "Coupon revoked"};
   }
   return {500, "Internal error"};  // a value outside the enum (a cast gone wrong)
 }

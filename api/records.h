@@ -36,7 +36,8 @@ class ApiRecords {
  public:
   virtual ~ApiRecords() = default;
 
-  virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& scope_key) = 0;
+  virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(
+      const std::string& scope_key) = 0;
   virtual Status InsertIdempotency(const IdempotencyRecord& r) = 0;
   // Deletes records with 0 < expires_at_us <= now_us; returns how many.
   virtual Result<int64_t> PurgeIdempotency(Micros now_us) = 0;

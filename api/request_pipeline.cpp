@@ -228,8 +228,9 @@ Result<ApiResponse> RequestPipeline::Dispatch(Poco::Net::HTTPServerRequest& requ
                                               const std::string& body) {
   if (route.requires_auth) {
     const std::string authorization = request.get("Authorization", "");
-    LOYALTY_ASSIGN_OR_RETURN(
-        req.key, env_.readers.Read([&](Session& s) { return Authenticate(ApiRecordsOf(s), authorization); }));
+    LOYALTY_ASSIGN_OR_RETURN(req.key, env_.readers.Read([&](Session& s) {
+      return Authenticate(ApiRecordsOf(s), authorization);
+    }));
     if (!RoleAllowed(route, req.key.role)) {
       return Status(Code::kForbidden,
                     "role " + req.key.role + " may not call " + req.method + " " + route.path);

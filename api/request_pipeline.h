@@ -11,10 +11,10 @@
 #include <memory>
 #include <string>
 
-#include "core/limits.h"
 #include "api/http_types.h"
 #include "api/routes.h"
 #include "api/service.h"
+#include "core/limits.h"
 
 namespace loyalty {
 

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/limits.h"
 #include "api/http_types.h"
 #include "api/service.h"
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace loyalty {

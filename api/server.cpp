@@ -134,9 +134,8 @@ Status ApiServer::Start() {
   LOYALTY_ASSIGN_OR_RETURN(auto readers, OpenSessions(m.store, m.opts.reader_sessions));
   m.executor = std::make_unique<CommandExecutor>(std::move(writers), ExecutorOptions{});
   m.readers = std::make_unique<ReadPool>(std::move(readers));
-  m.env = std::make_unique<ServiceEnv>(
-      ServiceEnv{m.store, m.program, m.clock, *m.executor, *m.readers, m.metrics,
-                 &SystemRandom::Instance()});
+  m.env = std::make_unique<ServiceEnv>(ServiceEnv{
+      m.store, m.program, m.clock, *m.executor, *m.readers, m.metrics, &SystemRandom::Instance()});
   m.batches = std::make_unique<CouponBatchWorker>(*m.env);
   m.env->batches = m.batches.get();
   LOYALTY_RETURN_IF_ERROR(m.batches->Start());

@@ -69,7 +69,7 @@ struct ServiceEnv {
   CommandExecutor& executor;
   ReadPool& readers;
   Metrics& metrics;
-  RandomSource* random = nullptr;  // coupon codes (SystemRandom in the server)
+  RandomSource* random = nullptr;        // coupon codes (SystemRandom in the server)
   CouponBatchWorker* batches = nullptr;  // large coupon batches (null: left pending)
   WebhookWorker* webhook = nullptr;      // push delivery of messages (null: pull API only)
 

@@ -27,7 +27,6 @@
 
 namespace loyalty {
 
-
 struct StrictJsonOptions {
   // Objects and arrays nested deeper than this are refused (the root container is depth 1).
   size_t max_depth = kMaxStrictJsonDepth;

@@ -15,12 +15,12 @@
 #include <utility>
 #include <vector>
 
-#include "core/limits.h"
 #include "api/crypto.h"
 #include "api/json_render.h"
 #include "api/metrics.h"
 #include "api/service.h"
 #include "core/business_time.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 
 namespace loyalty {

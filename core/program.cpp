@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "core/limits.h"
 #include "core/business_time.h"
+#include "core/limits.h"
 #include "core/messaging.h"
 
 namespace loyalty {
@@ -71,10 +71,14 @@ const TierRule* Program::FindTier(const std::string& code) const {
 
 const char* PendingModeName(PendingMode m) {
   switch (m) {
-    case PendingMode::kImmediate: return "immediate";
-    case PendingMode::kUntilConfirmation: return "until_confirmation";
-    case PendingMode::kDays: return "days";
-    case PendingMode::kConfirmationOrDays: return "confirmation_or_days";
+    case PendingMode::kImmediate:
+      return "immediate";
+    case PendingMode::kUntilConfirmation:
+      return "until_confirmation";
+    case PendingMode::kDays:
+      return "days";
+    case PendingMode::kConfirmationOrDays:
+      return "confirmation_or_days";
   }
   return "unknown";
 }
@@ -85,18 +89,24 @@ const char* ExpiryRoundingName(ExpiryRounding r) {
 
 const char* ClawbackPolicyName(ClawbackPolicy p) {
   switch (p) {
-    case ClawbackPolicy::kAllowNegative: return "allow_negative";
-    case ClawbackPolicy::kTakeAvailable: return "take_available";
-    case ClawbackPolicy::kDeductFromRefund: return "deduct_from_refund";
+    case ClawbackPolicy::kAllowNegative:
+      return "allow_negative";
+    case ClawbackPolicy::kTakeAvailable:
+      return "take_available";
+    case ClawbackPolicy::kDeductFromRefund:
+      return "deduct_from_refund";
   }
   return "unknown";
 }
 
 const char* WindowKindName(WindowKind k) {
   switch (k) {
-    case WindowKind::kRollingMonths: return "rolling_months";
-    case WindowKind::kCalendarYear: return "calendar_year";
-    case WindowKind::kLifetime: return "lifetime";
+    case WindowKind::kRollingMonths:
+      return "rolling_months";
+    case WindowKind::kCalendarYear:
+      return "calendar_year";
+    case WindowKind::kLifetime:
+      return "lifetime";
   }
   return "unknown";
 }
@@ -180,8 +190,7 @@ Status ValidateTemplate(const CouponTemplate& t, size_t i) {
       return Status::Invalid(TemplateField(i, "validity.valid_until"), "must be YYYY-MM-DD");
     }
     if (until.value() < from.value()) {
-      return Status::Invalid(TemplateField(i, "validity.valid_until"),
-                             "is before valid_from");
+      return Status::Invalid(TemplateField(i, "validity.valid_until"), "is before valid_from");
     }
   }
   if (t.per_customer_limit < 0 || t.per_customer_limit > 1000) {
@@ -281,7 +290,8 @@ Status ValidateProgram(const Program& p) {
     return Status::Invalid("currency", "only KRW (integer won) is supported");
   }
   if (!IsKnownTimeZone(p.time_zone)) {
-    return Status::Invalid("time_zone", "'" + p.time_zone + "' is not in the OS time zone database");
+    return Status::Invalid("time_zone",
+                           "'" + p.time_zone + "' is not in the OS time zone database");
   }
   if (p.tiers.empty()) return Status::Invalid("tiers", "at least one tier is needed");
   if (p.tiers.size() > 30) return Status::Invalid("tiers", "at most 30 tiers");
@@ -307,8 +317,8 @@ Status ValidateProgram(const Program& p) {
     if (i > 0 && t.threshold_won <= p.tiers[i - 1].threshold_won) {
       return Status::Invalid(TierField(i, "threshold_won"),
                              "thresholds must increase from tier to tier (" +
-                                 std::to_string(t.threshold_won) + " <= " +
-                                 std::to_string(p.tiers[i - 1].threshold_won) + ")");
+                                 std::to_string(t.threshold_won) +
+                                 " <= " + std::to_string(p.tiers[i - 1].threshold_won) + ")");
     }
     if (t.threshold_won > kMaxOrderAmountWon * 100) {
       return Status::Invalid(TierField(i, "threshold_won"), "is beyond any reachable spend");
@@ -320,7 +330,8 @@ Status ValidateProgram(const Program& p) {
   if (p.pending_days < 0 || p.pending_days > 365) {
     return Status::Invalid("pending.days", "must be 0 to 365");
   }
-  if ((p.pending_mode == PendingMode::kDays || p.pending_mode == PendingMode::kConfirmationOrDays) &&
+  if ((p.pending_mode == PendingMode::kDays ||
+       p.pending_mode == PendingMode::kConfirmationOrDays) &&
       p.pending_days < 1) {
     return Status::Invalid("pending.days",
                            std::string("mode '") + PendingModeName(p.pending_mode) +

@@ -12,10 +12,10 @@
 namespace loyalty {
 
 enum class PendingMode {
-  kImmediate,            // points are available as soon as the order is placed
-  kUntilConfirmation,    // pending until 구매확정 (confirm); the job never activates them
-  kDays,                 // pending for pending_days after placement; confirm does not activate
-  kConfirmationOrDays,   // whichever comes first
+  kImmediate,           // points are available as soon as the order is placed
+  kUntilConfirmation,   // pending until 구매확정 (confirm); the job never activates them
+  kDays,                // pending for pending_days after placement; confirm does not activate
+  kConfirmationOrDays,  // whichever comes first
 };
 
 enum class ExpiryRounding {
@@ -30,12 +30,12 @@ enum class ClawbackPolicy {
 };
 
 struct TierRule {
-  std::string code;            // e.g. "BRONZE"
-  std::string name;            // display name
-  Won threshold_won = 0;       // qualifying spend over the window needed to reach the tier
-  int32_t min_orders = 0;      // and at least this many qualifying orders in the window
-  int32_t earn_rate_bp = 0;    // basis points of the earn basis, e.g. 100 = 1%
-  bool downgradable = true;    // false = once reached, kept for life (lifetime VIP)
+  std::string code;              // e.g. "BRONZE"
+  std::string name;              // display name
+  Won threshold_won = 0;         // qualifying spend over the window needed to reach the tier
+  int32_t min_orders = 0;        // and at least this many qualifying orders in the window
+  int32_t earn_rate_bp = 0;      // basis points of the earn basis, e.g. 100 = 1%
+  bool downgradable = true;      // false = once reached, kept for life (lifetime VIP)
   std::string promotion_coupon;  // coupon template issued on promotion (coupons issue)
   std::string birthday_coupon;   // coupon template issued in the birthday month
 };
@@ -97,18 +97,18 @@ struct CouponTemplate {
   std::string code;  // e.g. "WELCOME" (A-Z, 0-9, _)
   std::string name;
   CouponKind kind = CouponKind::kFixedWon;
-  Won discount_won = 0;      // kFixedWon
-  int32_t percent_bp = 0;    // kPercent: 1000 = 10%
-  Won cap_won = 0;           // kPercent: at most this much (0 = no cap)
-  Won min_order_won = 0;     // order amount needed (inclusive)
-  int32_t valid_days = 0;    // > 0: valid from issue to the end of the (valid_days)th KST day
-  std::string valid_from;    // else fixed dates YYYY-MM-DD in the programme's zone, inclusive
+  Won discount_won = 0;    // kFixedWon
+  int32_t percent_bp = 0;  // kPercent: 1000 = 10%
+  Won cap_won = 0;         // kPercent: at most this much (0 = no cap)
+  Won min_order_won = 0;   // order amount needed (inclusive)
+  int32_t valid_days = 0;  // > 0: valid from issue to the end of the (valid_days)th KST day
+  std::string valid_from;  // else fixed dates YYYY-MM-DD in the programme's zone, inclusive
   std::string valid_until;
   int32_t per_customer_limit = 0;  // redemptions of this template per customer (0 = no limit)
   bool stackable = false;          // may be combined with other coupons on one order
   Won truncation_unit_won = 1;     // a percent discount is truncated to 1 or 10 won
   CouponRestorePolicy restore_on_cancel = CouponRestorePolicy::kIfValid;
-  std::string code_prefix;         // printed before the random part: "WELCOME-7K3M..."
+  std::string code_prefix;  // printed before the random part: "WELCOME-7K3M..."
 };
 
 struct CouponSettings {
@@ -121,8 +121,8 @@ struct CouponSettings {
 // An AlimTalk-style template: text with #{slot} variables, checked at load time against the
 // slots its trigger type provides (core/messaging.h SlotsFor) and the 1,000-character limit.
 struct MessageTemplate {
-  std::string code;      // e.g. "TIER_NEAR" (A-Z, 0-9, _)
-  std::string type;      // the trigger type it is written for ("tier_near", ...)
+  std::string code;  // e.g. "TIER_NEAR" (A-Z, 0-9, _)
+  std::string type;  // the trigger type it is written for ("tier_near", ...)
   MessageCategory category = MessageCategory::kInformational;
   std::string text;      // KakaoTalk AlimTalk text
   std::string sms_text;  // SMS fallback ("" = none); same slot rules
@@ -131,29 +131,29 @@ struct MessageTemplate {
 // One trigger's switch and parameters. Which fields a type uses: docs/messages.md.
 struct TriggerSettings {
   bool enabled = false;
-  std::string template_code;     // required when enabled
-  int32_t days = 0;              // first_purchase_reminder, review_request, repurchase_reminder,
-                                 // winback: N days after the cause
-  int32_t minutes = 0;           // cart_reminder: delay after the cart event
-  std::string coupon_template;   // optional coupon issued with the message (#{coupon_code})
-  int32_t daily_cap = 0;         // at most this many of this type per customer per KST day (0 = no cap)
-  Won within_won = 0;            // tier_near: gap to the next tier at most this (0 = unused)
-  int32_t within_bp = 0;         // tier_near: gap at most this share of the threshold (0 = unused)
-  std::vector<int32_t> stages;   // points_expiring: days before expiry, e.g. {60, 30, 3}
+  std::string template_code;    // required when enabled
+  int32_t days = 0;             // first_purchase_reminder, review_request, repurchase_reminder,
+                                // winback: N days after the cause
+  int32_t minutes = 0;          // cart_reminder: delay after the cart event
+  std::string coupon_template;  // optional coupon issued with the message (#{coupon_code})
+  int32_t daily_cap = 0;  // at most this many of this type per customer per KST day (0 = no cap)
+  Won within_won = 0;     // tier_near: gap to the next tier at most this (0 = unused)
+  int32_t within_bp = 0;  // tier_near: gap at most this share of the threshold (0 = unused)
+  std::vector<int32_t> stages;  // points_expiring: days before expiry, e.g. {60, 30, 3}
 };
 
 struct OrderThreshold {
-  Won amount_won = 0;   // e.g. 50,000: the quote tells how much more reaches it
-  std::string label;    // e.g. "free shipping"
+  Won amount_won = 0;  // e.g. 50,000: the quote tells how much more reaches it
+  std::string label;   // e.g. "free shipping"
 };
 
 struct MessagingSettings {
   std::vector<MessageTemplate> templates;
   std::vector<std::pair<std::string, TriggerSettings>> triggers;  // by type; absent = off
-  std::vector<OrderThreshold> order_thresholds;  // ascending amount
+  std::vector<OrderThreshold> order_thresholds;                   // ascending amount
   int32_t daily_cap_per_customer = 0;  // messages per customer per KST day, all types (0 = none)
-  int32_t catch_up_days = 7;  // a time-based trigger missed by this many days still fires
-  int32_t tier_at_risk_days = 7;  // tier_at_risk this many days before the evaluation date
+  int32_t catch_up_days = 7;           // a time-based trigger missed by this many days still fires
+  int32_t tier_at_risk_days = 7;       // tier_at_risk this many days before the evaluation date
 
   const MessageTemplate* FindTemplate(const std::string& code) const;
   const TriggerSettings* Trigger(const std::string& type) const;  // null when absent
@@ -167,11 +167,11 @@ struct Program {
   std::string name;
   std::string currency = "KRW";
   std::string time_zone = "Asia/Seoul";
-  std::vector<TierRule> tiers;     // ordered by threshold; tiers[0] is the entry tier
+  std::vector<TierRule> tiers;        // ordered by threshold; tiers[0] is the entry tier
   Points truncation_unit_points = 1;  // earned points are truncated (절사) to 1 or 10
   PendingMode pending_mode = PendingMode::kConfirmationOrDays;
   int32_t pending_days = 14;
-  int32_t expiry_months = 12;      // counted from activation
+  int32_t expiry_months = 12;  // counted from activation
   ExpiryRounding expiry_rounding = ExpiryRounding::kEndOfDay;
   Points min_redeem_balance_points = 0;  // available must be at least this to redeem
   Points min_redeem_points = 1;          // smallest redemption

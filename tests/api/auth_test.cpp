@@ -106,23 +106,29 @@ TEST_F(ApiKeyTest, CreateValidatesNameAndRole) {
   EXPECT_FALSE(IsKnownRole("root"));
   EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "k", "root", 0).status().field(), "role");
   EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "", "admin", 0).status().field(), "name");
-  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), std::string(65, 'k'), "admin", 0).status().field(), "name");
+  EXPECT_EQ(
+      CreateApiKey(ApiRecordsOf(*session_), std::string(65, 'k'), "admin", 0).status().field(),
+      "name");
   EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "a b", "admin", 0).status().field(), "name");
   ASSERT_TRUE(CreateApiKey(ApiRecordsOf(*session_), "dup", "admin", 0).ok());
-  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "dup", "jobs", 0).status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(CreateApiKey(ApiRecordsOf(*session_), "dup", "jobs", 0).status().code(),
+            Code::kAlreadyExists);
 }
 
 TEST_F(ApiKeyTest, AuthenticateRejectsBadHeadersAndRevokedKeys) {
   auto token = CreateApiKey(ApiRecordsOf(*session_), "k", "admin", 0);
   ASSERT_TRUE(token.ok());
-  EXPECT_TRUE(Authenticate(ApiRecordsOf(*session_), "bearer " + *token).ok());  // the scheme is case-blind
+  EXPECT_TRUE(
+      Authenticate(ApiRecordsOf(*session_), "bearer " + *token).ok());  // the scheme is case-blind
   for (const std::string& bad :
        {std::string(), std::string("Bearer"), "Basic " + *token, *token,
         "Bearer lk_" + std::string(40, 'a'), "Bearer " + token->substr(0, 42)}) {
-    EXPECT_EQ(Authenticate(ApiRecordsOf(*session_), bad).status().code(), Code::kUnauthorized) << bad;
+    EXPECT_EQ(Authenticate(ApiRecordsOf(*session_), bad).status().code(), Code::kUnauthorized)
+        << bad;
   }
   ASSERT_TRUE(ApiRecordsOf(*session_).RevokeApiKey("k", 5).ok());
-  EXPECT_EQ(Authenticate(ApiRecordsOf(*session_), "Bearer " + *token).status().code(), Code::kUnauthorized);
+  EXPECT_EQ(Authenticate(ApiRecordsOf(*session_), "Bearer " + *token).status().code(),
+            Code::kUnauthorized);
 }
 
 }  // namespace

@@ -16,7 +16,6 @@ namespace {
 constexpr Micros kMinute = 60'000'000;
 constexpr Micros kSecond = 1'000'000;
 
-
 std::vector<int64_t> MessageIds(const Poco::JSON::Object::Ptr& body) {
   std::vector<int64_t> ids;
   Poco::JSON::Array::Ptr arr = body->getArray("messages");

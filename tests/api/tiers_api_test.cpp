@@ -10,8 +10,9 @@ class TiersApiTest : public ApiTest {};
 
 TEST_F(TiersApiTest, ConfirmationUpgradesAndTheHistoryExplainsIt) {
   MakeCustomer("t1");
-  ASSERT_EQ(client().Post("/v1/orders", Token("checkout"),
-                          R"({"order_id":"to1","customer_id":"t1","amount_won":300000})")
+  ASSERT_EQ(client()
+                .Post("/v1/orders", Token("checkout"),
+                      R"({"order_id":"to1","customer_id":"t1","amount_won":300000})")
                 .status,
             201);
   HttpResult before = client().Get("/v1/customers/t1", Token("messaging"));

@@ -140,7 +140,6 @@ class Receiver {
   int port_ = 0;
 };
 
-
 template <typename Pred>
 bool WaitFor(Pred pred, int timeout_ms = 10000) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

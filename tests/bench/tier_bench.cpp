@@ -39,8 +39,7 @@ namespace {
 const LocalDate kJobDate{2026, 11, 1};
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 long PeakRssMb() {
@@ -155,7 +154,8 @@ int Plain(const std::string& path) {
   std::string sql =
       "BEGIN; UPDATE customers SET window_spend_won = s.won, window_orders = s.n FROM "
       "(SELECT customer_id, SUM(amount_won) AS won, SUM(orders_delta) AS n FROM spend_records "
-      "WHERE date BETWEEN " + std::to_string(w.start) + " AND " + std::to_string(w.end) +
+      "WHERE date BETWEEN " +
+      std::to_string(w.start) + " AND " + std::to_string(w.end) +
       " GROUP BY customer_id) AS s WHERE customers.customer_id = s.customer_id; COMMIT;";
   Exec(db, sql.c_str());
   double secs = Now() - t0;
@@ -189,8 +189,8 @@ int Job(const std::string& path, int batch_size, bool messaging) {
     return 1;
   }
   std::printf("%s", s->ToText().c_str());
-  std::printf("jobs daily%s: %.2f s, peak RSS %ld MB\n", messaging ? "" : " (no messaging)",
-              secs, PeakRssMb());
+  std::printf("jobs daily%s: %.2f s, peak RSS %ld MB\n", messaging ? "" : " (no messaging)", secs,
+              PeakRssMb());
   return 0;
 }
 

@@ -51,11 +51,16 @@ Program MessagingProgram() {
   winback.coupon_template = "EXTRA";
   TriggerSettings cart = On("CART");
   cart.minutes = 60;
-  m.triggers = {{kMsgTierNear, near},        {kMsgTierAtRisk, On("RISK")},
-                {kMsgPointsExpiring, expiring}, {kMsgWelcome, welcome},
-                {kMsgFirstPurchaseReminder, first}, {kMsgReviewRequest, review},
-                {kMsgRepurchaseReminder, repurchase}, {kMsgWinback, winback},
-                {kMsgBirthday, On("BIRTHDAY")}, {kMsgCartReminder, cart}};
+  m.triggers = {{kMsgTierNear, near},
+                {kMsgTierAtRisk, On("RISK")},
+                {kMsgPointsExpiring, expiring},
+                {kMsgWelcome, welcome},
+                {kMsgFirstPurchaseReminder, first},
+                {kMsgReviewRequest, review},
+                {kMsgRepurchaseReminder, repurchase},
+                {kMsgWinback, winback},
+                {kMsgBirthday, On("BIRTHDAY")},
+                {kMsgCartReminder, cart}};
   m.order_thresholds = {{50000, "무료배송"}, {100000, "사은품"}};
   m.daily_cap_per_customer = 3;
   return p;
@@ -89,8 +94,8 @@ TEST(MessagingTest, TemplateSlotsInOrderWithDuplicates) {
 }
 
 TEST(MessagingTest, MalformedSlotsAreRefused) {
-  for (const char* text : {"#{gap_won", "안녕 #{}", "#{Gap}", "#{gap won}", "#{a#{b}}",
-                           "#{tier-name}", "#{등급}"}) {
+  for (const char* text :
+       {"#{gap_won", "안녕 #{}", "#{Gap}", "#{gap won}", "#{a#{b}}", "#{tier-name}", "#{등급}"}) {
     auto slots = TemplateSlots(text);
     EXPECT_FALSE(slots.ok()) << text;
     EXPECT_EQ(slots.status().code(), Code::kValidationFailed) << text;
@@ -223,7 +228,9 @@ TEST(MessagingTest, EachProblemNamesItsJsonPath) {
       {"messaging.triggers.points_expiring.stages",
        [](Program& p) { TriggerOf(p, kMsgPointsExpiring).stages.clear(); }},
       {"messaging.triggers.points_expiring.stages[2]",
-       [](Program& p) { TriggerOf(p, kMsgPointsExpiring).stages = {60, 30, 30}; }},
+       [](Program& p) {
+         TriggerOf(p, kMsgPointsExpiring).stages = {60, 30, 30};
+       }},
       {"messaging.triggers.welcome.coupon_template",
        [](Program& p) { TriggerOf(p, kMsgWelcome).coupon_template = "NOPE"; }},
       {"messaging.triggers.birthday.coupon_template",
