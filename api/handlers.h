@@ -25,6 +25,8 @@ Result<ApiResponse> HandleCustomerTierChanges(ServiceEnv& env, const ApiRequest&
 Result<ApiResponse> HandleCustomerLedger(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCustomerEvents(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCreateAdjustment(ServiceEnv& env, const ApiRequest& req);
+// POST /v1/customers/{id}/consent (core/consent.h).
+Result<ApiResponse> HandlePostConsent(ServiceEnv& env, const ApiRequest& req);
 
 // handlers_orders.cpp
 Result<ApiResponse> HandleCreateQuote(ServiceEnv& env, const ApiRequest& req);

@@ -7,6 +7,7 @@
 #include "api/json_render.h"
 #include "api/routes.h"
 #include "core/business_time.h"
+#include "core/consent.h"
 #include "core/json_writer.h"
 #include "core/ledger.h"
 
@@ -51,6 +52,28 @@ Result<AdjustRequest> ParseAdjustRequest(const ApiRequest& req) {
   return r;
 }
 
+Result<ConsentRequest> ParseConsentRequest(const ApiRequest& req) {
+  const Poco::JSON::Object& b = *req.body;
+  LOYALTY_RETURN_IF_ERROR(
+      CheckKnownFields(b, {"marketing_consent", "night_consent", "channel", "reconfirm"}));
+  ConsentRequest r;
+  r.customer_id = req.Param("customer_id");
+  LOYALTY_ASSIGN_OR_RETURN(r.marketing_consent, OptBool(b, "marketing_consent"));
+  LOYALTY_ASSIGN_OR_RETURN(r.night_consent, OptBool(b, "night_consent"));
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<bool> reconfirm, OptBool(b, "reconfirm"));
+  r.reconfirm = reconfirm.value_or(false);
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<std::string> channel,
+                           OptString(b, "channel", kMaxConsentChannelLength));
+  if (!channel) return Status::Invalid("channel", "is required");
+  LOYALTY_RETURN_IF_ERROR(CheckConsentChannel(*channel));
+  r.channel = std::move(*channel);
+  if (!r.marketing_consent && !r.night_consent && !r.reconfirm) {
+    return Status::Invalid("marketing_consent",
+                           "give marketing_consent, night_consent or reconfirm: true");
+  }
+  return r;
+}
+
 Status RequireCustomer(Session& s, const std::string& customer_id) {
   LOYALTY_ASSIGN_OR_RETURN(std::optional<Customer> c, s.FindCustomer(customer_id));
   if (!c) return Status(Code::kNotFound, "customer " + customer_id + " not found", "customer_id");
@@ -65,6 +88,26 @@ Result<ApiResponse> HandlePutCustomer(ServiceEnv& env, const ApiRequest& req) {
   return RunIdempotent(env, req, NaturalKey{}, [&](Session& s) -> Result<ApiResponse> {
     LOYALTY_ASSIGN_OR_RETURN(CustomerWrite w, UpsertCustomer(s, in, ctx));
     return ApiResponse::Json(w.created ? 201 : 200, RenderCustomer(w.customer));
+  });
+}
+
+Result<ApiResponse> HandlePostConsent(ServiceEnv& env, const ApiRequest& req) {
+  LOYALTY_ASSIGN_OR_RETURN(ConsentRequest r, ParseConsentRequest(req));
+  const Ctx ctx = env.MakeCtx(req.key);
+  return RunIdempotent(env, req, NaturalKey{}, [&](Session& s) -> Result<ApiResponse> {
+    LOYALTY_ASSIGN_OR_RETURN(ConsentWrite w, ChangeConsent(s, r, ctx));
+    const Customer& c = w.customer;
+    JsonWriter out;
+    out.Str("customer_id", c.customer_id)
+        .Bool("marketing_consent", c.marketing_consent)
+        .Bool("night_consent", c.night_consent)
+        .Raw("consent_confirmed_at", JsonInstantOrNull(c.consent_confirmed_at_us))
+        .Raw("consent_channel",
+             c.consent_channel.empty() ? "null" : JsonWriter::Quote(c.consent_channel))
+        .Bool("recorded", w.change.has_value())
+        .Int("suppressed_messages", w.suppressed_messages)
+        .Bool("notice_written", w.notice_written);
+    return ApiResponse::Json(200, out.Finish());
   });
 }
 

@@ -90,6 +90,9 @@ std::string RenderCustomerImpl(const Customer& c, Points pending_points,
   }
   w.Bool("marketing_consent", c.marketing_consent)
       .Bool("night_consent", c.night_consent)
+      .Raw("consent_confirmed_at", JsonInstantOrNull(c.consent_confirmed_at_us))
+      .Raw("consent_channel",
+           c.consent_channel.empty() ? "null" : JsonWriter::Quote(c.consent_channel))
       .Str("tier", c.tier)
       .Raw("tier_since", JsonInstantOrNull(c.tier_since_us))
       .Int("available_points", c.available_points)

@@ -52,6 +52,8 @@ std::vector<RouteInfo> BuildRoutes() {
   const std::vector<std::string> kFeed = {"admin", "messaging", "jobs"};
   const std::vector<std::string> kCampaigns = {"cs_supervisor", "admin"};
   const std::vector<std::string> kMessaging = {"messaging", "admin"};
+  // Consent changes: the messaging layer (080 replies, unsubscribe links) and CS.
+  const std::vector<std::string> kConsent = {"messaging", "cs_agent", "cs_supervisor", "admin"};
   const std::vector<std::string> kAdmin = {"admin"};
   return {
       {"GET", "/healthz", false, {}, &HandleHealthz},
@@ -65,6 +67,7 @@ std::vector<RouteInfo> BuildRoutes() {
       {"GET", "/v1/customers/{customer_id}/events", true, kCustomerEvents, &HandleCustomerEvents},
       {"GET", "/v1/customers/{customer_id}/messages", true, kCustomerEvents,
        &HandleCustomerMessages},
+      {"POST", "/v1/customers/{customer_id}/consent", true, kConsent, &HandlePostConsent},
       {"POST", "/v1/customers/{customer_id}/adjustments", true, kCs, &HandleCreateAdjustment},
       {"POST", "/v1/customers/{customer_id}/coupons", true, kCs, &HandleIssueCoupon},
       {"GET", "/v1/customers/{customer_id}/coupons", true, kCustomerRead, &HandleCustomerCoupons},

@@ -257,13 +257,19 @@ Status ParseTrigger(const Reader& t, TriggerSettings& ts) {
   return Status::Ok();
 }
 
-// "messaging": templates, triggers (an object keyed by type, kept in file order), order
-// thresholds and the caps. Types, slots and parameters are checked by ValidateMessaging.
+// "messaging": sender {name, contact} and opt_out, templates, triggers (an object keyed by
+// type, kept in file order), order thresholds and the caps. Types, slots and parameters are checked
+// by ValidateMessaging.
 Status ParseMessaging(const Reader& top, MessagingSettings& m) {
   LOYALTY_ASSIGN_OR_RETURN(Reader r, top.Sub("messaging"));
   LOYALTY_RETURN_IF_ERROR(
-      r.Known({"templates", "triggers", "order_thresholds", "daily_cap_per_customer",
-               "catch_up_days", "tier_at_risk_days"}));
+      r.Known({"sender", "opt_out", "templates", "triggers", "order_thresholds",
+               "daily_cap_per_customer", "catch_up_days", "tier_at_risk_days"}));
+  LOYALTY_ASSIGN_OR_RETURN(Reader sender, r.Sub("sender"));
+  LOYALTY_RETURN_IF_ERROR(sender.Known({"name", "contact"}));
+  LOYALTY_RETURN_IF_ERROR(sender.Str("name", m.sender_name));
+  LOYALTY_RETURN_IF_ERROR(sender.Str("contact", m.sender_contact));
+  LOYALTY_RETURN_IF_ERROR(r.Str("opt_out", m.opt_out));
   LOYALTY_RETURN_IF_ERROR(r.SmallInt("daily_cap_per_customer", m.daily_cap_per_customer));
   LOYALTY_RETURN_IF_ERROR(r.SmallInt("catch_up_days", m.catch_up_days));
   LOYALTY_RETURN_IF_ERROR(r.SmallInt("tier_at_risk_days", m.tier_at_risk_days));
@@ -274,7 +280,8 @@ Status ParseMessaging(const Reader& top, MessagingSettings& m) {
     Object::Ptr o = templates->getObject(static_cast<unsigned>(i));
     if (o.isNull()) return Status::Invalid(path, "must be an object");
     Reader t(o, path);
-    LOYALTY_RETURN_IF_ERROR(t.Known({"code", "type", "category", "text", "sms_text"}));
+    LOYALTY_RETURN_IF_ERROR(
+        t.Known({"code", "type", "category", "text", "sms_text", "coupon_exemption"}));
     MessageTemplate mt;
     LOYALTY_RETURN_IF_ERROR(t.Str("code", mt.code, true));
     LOYALTY_RETURN_IF_ERROR(t.Str("type", mt.type, true));
@@ -286,6 +293,7 @@ Status ParseMessaging(const Reader& top, MessagingSettings& m) {
                                {"advertising", MessageCategory::kAdvertising}}));
     LOYALTY_RETURN_IF_ERROR(t.Str("text", mt.text, true));
     LOYALTY_RETURN_IF_ERROR(t.Str("sms_text", mt.sms_text));
+    LOYALTY_RETURN_IF_ERROR(t.Str("coupon_exemption", mt.coupon_exemption));
     m.templates.push_back(std::move(mt));
   }
 
@@ -381,6 +389,13 @@ const char* CategoryJsonName(MessageCategory c) {
 // The messaging section; a trigger's parameters are written only when set (which ones a type
 // uses: docs/messages.md), so `program show` stays readable and parses back to the same value.
 void RenderMessaging(const MessagingSettings& m, Object::Ptr out) {
+  if (!m.sender_name.empty() || !m.sender_contact.empty()) {
+    Object::Ptr sender = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    sender->set("name", m.sender_name);
+    sender->set("contact", m.sender_contact);
+    out->set("sender", sender);
+  }
+  if (!m.opt_out.empty()) out->set("opt_out", m.opt_out);
   Array::Ptr templates = new Array;
   for (const MessageTemplate& t : m.templates) {
     Object::Ptr to = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -389,6 +404,7 @@ void RenderMessaging(const MessagingSettings& m, Object::Ptr out) {
     to->set("category", std::string(CategoryJsonName(t.category)));
     to->set("text", t.text);
     if (!t.sms_text.empty()) to->set("sms_text", t.sms_text);
+    if (!t.coupon_exemption.empty()) to->set("coupon_exemption", t.coupon_exemption);
     templates->add(to);
   }
   out->set("templates", templates);

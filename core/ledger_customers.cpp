@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/business_time.h"
+#include "core/consent.h"
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
 #include "core/limits.h"
@@ -107,29 +108,29 @@ Result<CustomerWrite> UpsertCustomer(Session& s, const CustomerInput& in, const 
   if (in.birth_date) c.birth_date = *in.birth_date;
   if (in.marketing_consent) c.marketing_consent = *in.marketing_consent;
   if (in.night_consent) c.night_consent = *in.night_consent;
-  bool changed = out.created || c.birth_date != before.birth_date ||
-                 c.marketing_consent != before.marketing_consent ||
-                 c.night_consent != before.night_consent;
+  const bool consent_changed =
+      c.marketing_consent != before.marketing_consent || c.night_consent != before.night_consent;
+  bool changed = out.created || c.birth_date != before.birth_date || consent_changed;
   if (out.created) {
     LOYALTY_RETURN_IF_ERROR(s.InsertCustomer(c));
   }
+  const bool withdraw_requested = in.marketing_consent == std::optional<bool>(false);
   if (changed) {
     LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, out.created ? "customer.created" : "customer.updated",
                                         CustomerPayload(c, out.created), ctx));
-    if (c.marketing_consent != before.marketing_consent ||
-        c.night_consent != before.night_consent) {
-      LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, "consent.changed",
-                                          JsonWriter()
-                                              .Bool("marketing_consent", c.marketing_consent)
-                                              .Bool("night_consent", c.night_consent)
-                                              .Str("actor", ctx.actor.Label())
-                                              .Finish(),
-                                          ctx));
-    }
+  }
+  if (changed || withdraw_requested) {
+    // The consent rules of POST /v1/customers/{id}/consent (core/consent.h), channel "api": the
+    // history row, the confirmation date, the suppression on a withdrawal, the notice.
+    LOYALTY_RETURN_IF_ERROR(RecordConsent(s, c, before.marketing_consent, before.night_consent,
+                                          kConsentChannelApi, /*reconfirm=*/false,
+                                          withdraw_requested, nullptr, ctx));
+  }
+  if (changed) {
     // The welcome message sees the consent given with the sign-up.
     if (out.created) LOYALTY_RETURN_IF_ERROR(OnCustomerCreated(s, c, ctx));
-    LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   }
+  if (changed || c.event_seq != before.event_seq) LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   out.customer = std::move(c);
   return out;
 }

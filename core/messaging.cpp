@@ -16,9 +16,13 @@ constexpr int kNightStartHour = 21;  // 21:00 local
 constexpr int kMorningHour = 8;      // 08:00 local
 
 // Longest values, in characters.
-constexpr size_t kWonChars = 26;    // "-9,223,372,036,854,775,808"
-constexpr size_t kCountChars = 11;  // "-2147483648"
-constexpr size_t kDateChars = 10;   // "2026-11-25"
+constexpr size_t kWonChars = 26;            // "-9,223,372,036,854,775,808"
+constexpr size_t kCountChars = 11;          // "-2147483648"
+constexpr size_t kDateChars = 10;           // "2026-11-25"
+constexpr size_t kConsentItemsChars = 100;  // "광고성 정보 수신(문자, 카카오톡)", ...
+constexpr size_t kConsentResultChars = 10;  // "수신 동의" / "수신 거부"
+
+constexpr const char kAdMark[] = "(광고)";
 
 struct SlotDef {
   const char* name;
@@ -27,7 +31,11 @@ struct SlotDef {
 
 const std::vector<SlotDef>& CommonSlots() {
   static const std::vector<SlotDef> slots = {
-      {"customer_id", kMaxIdLength}, {"tier", kMaxCodeChars}, {"tier_name", kMaxNameChars}};
+      {"customer_id", kMaxIdLength},
+      {"tier", kMaxCodeChars},
+      {"tier_name", kMaxNameChars},
+      {"sender", kMaxSenderNameChars + 1 + kMaxSenderContactChars},  // "<name> <contact>"
+      {"opt_out", kMaxOptOutChars}};
   return slots;
 }
 
@@ -63,6 +71,11 @@ const std::vector<SlotDef>* OwnSlots(const std::string& type) {
       {kMsgBirthday, {}},
       {kMsgCartReminder,
        {{"cart_id", kMaxIdLength}, {"cart_amount_won", kWonChars}, {"cart_items", kCountChars}}},
+      {kMsgConsentReconfirm, {{"consented_on", kDateChars}, {"consent_items", kConsentItemsChars}}},
+      {kMsgConsentChanged,
+       {{"consent_result", kConsentResultChars},
+        {"changed_on", kDateChars},
+        {"consent_items", kConsentItemsChars}}},
   };
   for (const auto& [t, slots] : table) {
     if (t == type) return &slots;
@@ -128,6 +141,176 @@ std::string FirstCouponSlot(const std::string& text) {
     if (IsCouponSlot(s)) return s;
   }
   return "";
+}
+
+bool HasSlot(const std::string& text, const std::string& slot) {
+  auto slots = TemplateSlots(text);
+  return slots.ok() && std::find(slots->begin(), slots->end(), slot) != slots->end();
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return !part.empty() && text.find(part) != std::string::npos;
+}
+
+bool IsBlank(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+bool IsConsentNotice(const std::string& type) {
+  return type == kMsgConsentReconfirm || type == kMsgConsentChanged;
+}
+
+// The marks an advertising text carries (정보통신망법 §50 (4)): "(광고)" first, the sender and its
+// contact, the free way to refuse.
+Status CheckAdvertisingText(const MessagingSettings& m, const std::string& text,
+                            const std::string& path) {
+  if (text.rfind(kAdMark, 0) != 0) {
+    return Status::Invalid(path,
+                           "an advertising message must begin with \"(광고)\" (정보통신망법 §50): "
+                           "write \"(광고) \" at the very start, with nothing before it");
+  }
+  if (!HasSlot(text, "sender") &&
+      !(Contains(text, m.sender_name) && Contains(text, m.sender_contact))) {
+    return Status::Invalid(path,
+                           "an advertising message must name its sender and contact: write "
+                           "#{sender} (rendered \"" +
+                               SenderText(m) + "\") or both \"" + m.sender_name + "\" and \"" +
+                               m.sender_contact + "\"");
+  }
+  if (!HasSlot(text, "opt_out") && !Contains(text, m.opt_out)) {
+    return Status::Invalid(path,
+                           "an advertising message must say how to refuse it for free: write "
+                           "#{opt_out} (rendered \"" +
+                               m.opt_out + "\") or that text");
+  }
+  return Status::Ok();
+}
+
+// Why template t carries a coupon: "it uses #{coupon_code}" (a slot of text or sms_text), or the
+// trigger that issues a coupon with it ("messaging.triggers.welcome issues the coupon WELCOME
+// with it"); "" = none.
+std::string CouponCarried(const MessagingSettings& m, const MessageTemplate& t) {
+  for (const std::string* text : {&t.text, &t.sms_text}) {
+    std::string slot = FirstCouponSlot(*text);
+    if (!slot.empty()) return "it uses #{" + slot + "}";
+  }
+  for (const auto& [type, ts] : m.triggers) {
+    if (ts.template_code != t.code) continue;
+    if (!ts.coupon_template.empty()) {
+      return "messaging.triggers." + type + " issues the coupon " + ts.coupon_template + " with it";
+    }
+    if (TypeAlwaysHasCoupon(type)) {
+      return "messaging.triggers." + type + " sends it with the tier's birthday coupon";
+    }
+  }
+  return "";
+}
+
+// The category rules of a template (its slots are checked already): the consent notices are
+// informational, a coupon makes a message advertising unless exempted, and an advertising text
+// carries the marks.
+Status CheckTemplateCategory(const MessagingSettings& m, const MessageTemplate& t,
+                             const std::string& base) {
+  if (Utf8Chars(t.coupon_exemption) > kMaxCouponExemptionChars) {
+    return Status::Invalid(
+        base + "coupon_exemption",
+        "must be at most " + std::to_string(kMaxCouponExemptionChars) + " characters");
+  }
+  const bool advertising = t.category == MessageCategory::kAdvertising;
+  if (IsConsentNotice(t.type)) {
+    if (advertising) {
+      return Status::Invalid(base + "category",
+                             "a " + t.type +
+                                 " template is the consent notice the law asks for (정보통신망법 "
+                                 "§50) and goes out whatever the consent: write \"category\": "
+                                 "\"informational\"");
+    }
+    const std::string why = CouponCarried(m, t);
+    if (!why.empty()) {
+      return Status::Invalid(base + "category", "a " + t.type + " notice carries no coupon (" +
+                                                    why + "): a coupon would make it advertising");
+    }
+    return Status::Ok();
+  }
+  if (!advertising) {
+    const std::string why = CouponCarried(m, t);
+    if (!why.empty() && IsBlank(t.coupon_exemption)) {
+      return Status::Invalid(base + "category",
+                             "carries a coupon (" + why +
+                                 "), and a coupon makes a message advertising: write "
+                                 "\"category\": \"advertising\" (with the (광고) mark, sender and "
+                                 "opt-out), or give coupon_exemption saying why it is "
+                                 "informational (e.g. a coupon the customer asked for)");
+    }
+    return Status::Ok();
+  }
+  LOYALTY_RETURN_IF_ERROR(CheckAdvertisingText(m, t.text, base + "text"));
+  if (!t.sms_text.empty()) {
+    LOYALTY_RETURN_IF_ERROR(CheckAdvertisingText(m, t.sms_text, base + "sms_text"));
+  }
+  return Status::Ok();
+}
+
+// messaging.sender and messaging.opt_out: within their limits, and set when a template shows
+// them (#{sender}, #{opt_out}) or any template is advertising.
+Status CheckSender(const MessagingSettings& m) {
+  if (Utf8Chars(m.sender_name) > kMaxSenderNameChars) {
+    return Status::Invalid(
+        "messaging.sender.name",
+        "must be at most " + std::to_string(kMaxSenderNameChars) + " characters");
+  }
+  if (Utf8Chars(m.sender_contact) > kMaxSenderContactChars) {
+    return Status::Invalid(
+        "messaging.sender.contact",
+        "must be at most " + std::to_string(kMaxSenderContactChars) + " characters");
+  }
+  if (Utf8Chars(m.opt_out) > kMaxOptOutChars) {
+    return Status::Invalid("messaging.opt_out",
+                           "must be at most " + std::to_string(kMaxOptOutChars) + " characters");
+  }
+  size_t ad = m.templates.size();
+  for (size_t i = 0; i < m.templates.size() && ad == m.templates.size(); ++i) {
+    if (m.templates[i].category == MessageCategory::kAdvertising) ad = i;
+  }
+  if (ad < m.templates.size()) {
+    const std::string because = " (messaging.templates[" + std::to_string(ad) +
+                                "] is advertising, and an advertising message names its sender "
+                                "and a free way to refuse it: 정보통신망법 §50)";
+    if (IsBlank(m.sender_name)) {
+      return Status::Invalid("messaging.sender.name",
+                             "is required: the shop's name as the recipient knows it, e.g. "
+                             "\"데모샵\"" +
+                                 because);
+    }
+    if (IsBlank(m.sender_contact)) {
+      return Status::Invalid("messaging.sender.contact",
+                             "is required: a phone number or address the recipient can reach, e.g. "
+                             "\"1588-0000\"" +
+                                 because);
+    }
+    if (IsBlank(m.opt_out)) {
+      return Status::Invalid("messaging.opt_out",
+                             "is required: the free way to refuse, e.g. \"무료수신거부 "
+                             "080-000-0000\" or an in-app path" +
+                                 because);
+    }
+  }
+  // A template showing #{sender} or #{opt_out} needs what they render.
+  for (size_t i = 0; i < m.templates.size(); ++i) {
+    const MessageTemplate& t = m.templates[i];
+    const std::string uses = " (messaging.templates[" + std::to_string(i) + "] uses #{";
+    if ((HasSlot(t.text, "sender") || HasSlot(t.sms_text, "sender")) &&
+        (IsBlank(m.sender_name) || IsBlank(m.sender_contact))) {
+      return Status::Invalid(
+          IsBlank(m.sender_name) ? "messaging.sender.name" : "messaging.sender.contact",
+          "is required: #{sender} renders the sender's name and contact" + uses + "sender})");
+    }
+    if ((HasSlot(t.text, "opt_out") || HasSlot(t.sms_text, "opt_out")) && IsBlank(m.opt_out)) {
+      return Status::Invalid("messaging.opt_out",
+                             "is required: #{opt_out} renders it" + uses + "opt_out})");
+    }
+  }
+  return Status::Ok();
 }
 
 bool UsesDays(const std::string& type) {
@@ -233,7 +416,9 @@ const std::vector<std::string>& MessageTypes() {
                                                  kMsgRepurchaseReminder,
                                                  kMsgWinback,
                                                  kMsgBirthday,
-                                                 kMsgCartReminder};
+                                                 kMsgCartReminder,
+                                                 kMsgConsentReconfirm,
+                                                 kMsgConsentChanged};
   return types;
 }
 
@@ -313,6 +498,12 @@ size_t Utf8Chars(const std::string& s) {
   return n;
 }
 
+std::string SenderText(const MessagingSettings& m) {
+  if (m.sender_name.empty()) return m.sender_contact;
+  if (m.sender_contact.empty()) return m.sender_name;
+  return m.sender_name + " " + m.sender_contact;
+}
+
 std::string FormatWon(Won won) {
   const bool negative = won < 0;
   uint64_t v = negative ? ~static_cast<uint64_t>(won) + 1 : static_cast<uint64_t>(won);
@@ -339,6 +530,7 @@ Status ValidateMessaging(const Program& p) {
   if (m.tier_at_risk_days < 0 || m.tier_at_risk_days > 365) {
     return Status::Invalid("messaging.tier_at_risk_days", "must be 0 to 365");
   }
+  LOYALTY_RETURN_IF_ERROR(CheckSender(m));
   std::set<std::string> codes;
   for (size_t i = 0; i < m.templates.size(); ++i) {
     const MessageTemplate& t = m.templates[i];
@@ -365,6 +557,11 @@ Status ValidateMessaging(const Program& p) {
       return Status::Invalid("messaging.triggers." + type, "appears twice");
     }
     LOYALTY_RETURN_IF_ERROR(ValidateTrigger(p, type, ts));
+  }
+  // The advertising rules last: they read the triggers (which one issues a coupon).
+  for (size_t i = 0; i < m.templates.size(); ++i) {
+    LOYALTY_RETURN_IF_ERROR(CheckTemplateCategory(
+        m, m.templates[i], "messaging.templates[" + std::to_string(i) + "]."));
   }
   for (size_t i = 0; i < m.order_thresholds.size(); ++i) {
     const OrderThreshold& t = m.order_thresholds[i];

@@ -42,14 +42,28 @@ inline constexpr const char kMsgRepurchaseReminder[] = "repurchase_reminder";
 inline constexpr const char kMsgWinback[] = "winback";             // dormant N days
 inline constexpr const char kMsgBirthday[] = "birthday";           // with the birthday coupon
 inline constexpr const char kMsgCartReminder[] = "cart_reminder";  // cart, no order in N min
+// Consent notices the law asks for (정보통신망법 §50): informational, sent whatever the consent.
+// Two years after the last confirmation of marketing consent: what was consented to, when, how
+// to withdraw. Slots: consented_on (YYYY-MM-DD, KST), consent_items.
+inline constexpr const char kMsgConsentReconfirm[] = "consent_reconfirm";
+// The result of a consent change (grant or withdrawal). Slots: consent_result ("수신 동의" or
+// "수신 거부"), changed_on (YYYY-MM-DD, KST), consent_items.
+inline constexpr const char kMsgConsentChanged[] = "consent_changed";
+
+// Limits of the programme's sender and opt-out (messaging.sender, messaging.opt_out) and of a
+// template's coupon_exemption, in characters.
+inline constexpr size_t kMaxSenderNameChars = kMaxNameChars;
+inline constexpr size_t kMaxSenderContactChars = 40;
+inline constexpr size_t kMaxOptOutChars = 2 * kMaxNameChars;
+inline constexpr size_t kMaxCouponExemptionChars = 200;
 
 // Every trigger type, in documentation order.
 const std::vector<std::string>& MessageTypes();
 bool IsMessageType(const std::string& type);
 
-// The slots a template of `type` may use: the common ones (customer_id, tier, tier_name) plus
-// the type's own; coupon_code / coupon_name / coupon_valid_until only when the trigger issues a
-// coupon (with_coupon). Unknown type: empty.
+// The slots a template of `type` may use: the common ones (customer_id, tier, tier_name, and
+// sender and opt_out from the programme) plus the type's own; coupon_code / coupon_name /
+// coupon_valid_until only when the trigger issues a coupon (with_coupon). Unknown type: empty.
 std::vector<std::string> SlotsFor(const std::string& type, bool with_coupon);
 // The longest value a slot can take, in characters (for the load-time length check).
 size_t MaxSlotChars(const std::string& slot);
@@ -61,13 +75,21 @@ Result<std::vector<std::string>> TemplateSlots(const std::string& text);
 std::string RenderTemplate(const std::string& text,
                            const std::map<std::string, std::string>& variables);
 size_t Utf8Chars(const std::string& s);  // code points
+// The #{sender} slot: "<sender_name> <sender_contact>" (either alone when the other is unset).
+std::string SenderText(const MessagingSettings& m);
 
 // "12,345" (thousands separators; negative numbers keep their sign).
 std::string FormatWon(Won won);
 
 // Checks programme.messaging: templates (code, known type, slots, length with every slot at its
 // longest, SMS text), triggers (known type, template of the same type, required parameters,
-// coupon template exists), order thresholds ascending and positive, caps non-negative.
+// coupon template exists), order thresholds ascending and positive, caps non-negative. And the
+// rules for advertising (정보통신망법 §50, docs/messages.md): with any advertising template the
+// sender (name, contact) and the opt-out text are required; an advertising text (and SMS text)
+// begins with "(광고)" and shows the sender (#{sender} or the literal name and contact) and the
+// free opt-out (#{opt_out} or the literal text); a template carrying a coupon (a coupon slot, or
+// a trigger issuing one with it) is advertising unless it gives a coupon_exemption; the consent
+// notices (consent_reconfirm, consent_changed) are informational.
 // Returns the first problem with its JSON path ("messaging.templates[1].text"). Called by
 // ValidateProgram.
 Status ValidateMessaging(const Program& p);

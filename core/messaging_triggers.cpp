@@ -115,6 +115,8 @@ Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c, cons
   vars["customer_id"] = c.customer_id;
   vars["tier"] = c.tier;
   vars["tier_name"] = TierName(p, c.tier);
+  vars["sender"] = SenderText(p.messaging);
+  vars["opt_out"] = p.messaging.opt_out;
 
   Message m;
   m.customer_id = c.customer_id;
@@ -136,8 +138,9 @@ Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c, cons
   if (d.suppress) {
     m.status = MessageStatus::kSuppressed;
     m.status_reason = d.reason;
-  } else {
-    // Caps per KST day of creation; suppressed and cancelled messages do not count.
+  } else if (r.type != kMsgConsentReconfirm && r.type != kMsgConsentChanged) {
+    // Caps per KST day of creation; suppressed and cancelled messages do not count. The consent
+    // notices the law asks for are never capped.
     const Micros day_start = StartOfDay(BusinessDate(ctx.now_us, p.time_zone), p.time_zone);
     bool over = false;
     if (p.messaging.daily_cap_per_customer > 0) {

@@ -126,6 +126,9 @@ struct MessageTemplate {
   MessageCategory category = MessageCategory::kInformational;
   std::string text;      // KakaoTalk AlimTalk text
   std::string sms_text;  // SMS fallback ("" = none); same slot rules
+  // Why an informational template may carry a coupon slot (e.g. "a coupon the customer asked
+  // for"); "" = it may not: a coupon makes a message advertising (docs/messages.md).
+  std::string coupon_exemption;
 };
 
 // One trigger's switch and parameters. Which fields a type uses: docs/messages.md.
@@ -148,6 +151,11 @@ struct OrderThreshold {
 };
 
 struct MessagingSettings {
+  // Who sends, and the free way to refuse (정보통신망법 §50 (4)): every advertising template shows
+  // them, as the #{sender} / #{opt_out} slots (rendered from these) or as the literal text.
+  std::string sender_name;     // messaging.sender.name, e.g. "데모샵"
+  std::string sender_contact;  // messaging.sender.contact, e.g. "1588-0000"
+  std::string opt_out;         // messaging.opt_out, e.g. "무료수신거부 080-000-0000"
   std::vector<MessageTemplate> templates;
   std::vector<std::pair<std::string, TriggerSettings>> triggers;  // by type; absent = off
   std::vector<OrderThreshold> order_thresholds;                   // ascending amount

@@ -87,6 +87,12 @@ class LedgerRecords {
 
   virtual Result<int64_t> AppendEvent(const Event& e) = 0;  // returns the new event_id
   virtual Result<std::vector<Event>> ListEvents(const EventQuery& q) = 0;
+
+  // The customer's consent history: insert returns the new change_id; the list is newest first,
+  // at most limit.
+  virtual Result<int64_t> InsertConsentChange(const ConsentChange& c) = 0;
+  virtual Result<std::vector<ConsentChange>> ListConsentChanges(const std::string& customer_id,
+                                                                int limit) = 0;
 };
 
 // Orders, their refunds and CS adjustments (each keyed by the caller's id).
@@ -153,6 +159,11 @@ class JobQueries {
   // nullopt when the customer does not exist.
   virtual Result<std::optional<CustomerActivity>> FindCustomerActivity(
       const std::string& customer_id) = 0;
+  // Reconfirmation of marketing consent: customers with marketing_consent = 1 and
+  // 0 < consent_confirmed_at_us <= confirmed_at_or_before_us, customer_id > after_id, ascending,
+  // at most limit (every shard: the caller filters).
+  virtual Result<std::vector<std::string>> CustomersDueForReconfirm(
+      Micros confirmed_at_or_before_us, const std::string& after_id, int limit) = 0;
   virtual Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,
                                                    int shards) = 0;
   virtual Status UpsertJobRun(const JobRun& run) = 0;
@@ -220,6 +231,11 @@ class Outbox {
   // Returns how many.
   virtual Result<int64_t> RequeueMessages(int64_t after_message_id, int64_t up_to_message_id,
                                           Micros now_us) = 0;
+  // Opt-out: every pending (not yet handed out, leased or not) advertising message of the
+  // customer becomes suppressed with status_reason = reason and updated_at_us = now_us. Returns
+  // how many.
+  virtual Result<int64_t> SuppressPendingAdvertising(const std::string& customer_id,
+                                                     const std::string& reason, Micros now_us) = 0;
 };
 
 // A transaction over one database connection: every record area, plus the transaction control.

@@ -76,11 +76,16 @@ struct Customer {
   std::optional<std::string> birth_date;  // YYYY-MM-DD
   bool marketing_consent = false;         // advertising allowed
   bool night_consent = false;             // advertising 21:00-08:00 KST allowed
-  std::string tier;                       // current tier code
-  Micros tier_since_us = 0;               // when the current tier was reached (retention)
-  Points available_points = 0;            // = sum of remaining over available + deficit lots
-  Points pending_points = 0;              // = sum of remaining over pending lots
-  int64_t event_seq = 0;                  // last per-customer event sequence number used
+  // When marketing consent was last given or confirmed (0 = never / not consenting): the
+  // consent_reconfirm notice is due two years after it. Channel of that consent ("web", "app",
+  // "sms", "email", "phone", "cs", "api", ...).
+  Micros consent_confirmed_at_us = 0;
+  std::string consent_channel;
+  std::string tier;             // current tier code
+  Micros tier_since_us = 0;     // when the current tier was reached (retention)
+  Points available_points = 0;  // = sum of remaining over available + deficit lots
+  Points pending_points = 0;    // = sum of remaining over pending lots
+  int64_t event_seq = 0;        // last per-customer event sequence number used
   // Written by the daily job's spend step (set-based); informational between runs.
   Won window_spend_won = 0;
   int32_t window_orders = 0;
@@ -295,6 +300,18 @@ struct TierChange {
   std::string policy;  // downgrade policy applied, or "immediate" for upgrades
   int64_t rule_version = 0;
   DateKey business_date = 0;
+  Micros created_at_us = 0;
+};
+
+// One change of a customer's consent (정보통신망법 §50: the record of when and how consent was
+// given, withdrawn or confirmed). The values are those after the change.
+struct ConsentChange {
+  int64_t change_id = 0;  // assigned by the store
+  std::string customer_id;
+  bool marketing_consent = false;
+  bool night_consent = false;
+  std::string channel;  // e.g. "web", "sms_080", "api"
+  std::string actor;    // "role:key_name" of the API key, or "system"
   Micros created_at_us = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/consent.h"
 #include "core/json_writer.h"
 #include "core/ledger.h"
 #include "core/limits.h"
@@ -463,6 +464,25 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                       },
                       customers};
     LOYALTY_RETURN_IF_ERROR(runner.RunPaged(lifecycle));
+  }
+
+  // Consent confirmed two years ago or more (core/consent.h: the same month and day two years
+  // before D, in the programme's zone): the reconfirmation notice, once per confirmation.
+  if (msg.Enabled(kMsgConsentReconfirm) != nullptr) {
+    const Micros cutoff_us = ReconfirmCutoff(o.date, program_.time_zone);
+    StepDef reconfirm{
+        "consent_reconfirm",
+        [&](Session& ss, const std::string& after) -> Result<Page> {
+          LOYALTY_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                                   ss.CustomersDueForReconfirm(cutoff_us, after, o.batch_size));
+          Page page = AllKeys(std::move(ids));
+          std::erase_if(page.keys, [&](const std::string& id) { return !InShard(id, o); });
+          return page;
+        },
+        [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
+          return OneIf(NotifyConsentReconfirm(ss, customer_id, o.date, ctx));
+        }};
+    LOYALTY_RETURN_IF_ERROR(runner.RunPaged(reconfirm));
   }
   return summary;
 }

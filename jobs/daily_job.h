@@ -21,6 +21,9 @@
 //                whose last day is at most max(stages) days after D
 //   9. lifecycle first_purchase_reminder, review_request, repurchase_reminder, winback
 //                (RunLifecycle) for the customers of the shard DueLifecycle finds due on D
+//  10. consent_reconfirm  consent_reconfirm (NotifyConsentReconfirm, core/consent.h) for the
+//                customers of the shard holding marketing consent last confirmed on or before
+//                ReconfirmDueThrough(D) (the same day two years earlier), once per confirmation
 // where T = min(now, end of D in the programme's zone): nothing expires or activates early.
 // A message step's `changed` counts what it wrote: customers given a message for nudges and
 // expiry_notices (NudgeTier / NotifyExpiringPoints report whether they wrote one), messages for

@@ -65,6 +65,9 @@ class SqlSession final : public Session, public ApiRecords {
   Result<std::vector<Entry>> ListEntries(const EntryQuery& q) override;
   Result<int64_t> AppendEvent(const Event& e) override;
   Result<std::vector<Event>> ListEvents(const EventQuery& q) override;
+  Result<int64_t> InsertConsentChange(const ConsentChange& c) override;
+  Result<std::vector<ConsentChange>> ListConsentChanges(const std::string& customer_id,
+                                                        int limit) override;
 
   // --- OrderRecords (sql_session_orders.cpp) ---
   Result<std::optional<Order>> FindOrder(const std::string& order_id) override;
@@ -100,6 +103,9 @@ class SqlSession final : public Session, public ApiRecords {
                                                              int shard, int shards) override;
   Result<std::optional<CustomerActivity>> FindCustomerActivity(
       const std::string& customer_id) override;
+  Result<std::vector<std::string>> CustomersDueForReconfirm(Micros confirmed_at_or_before_us,
+                                                            const std::string& after_id,
+                                                            int limit) override;
   Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,
                                            int shards) override;
   Status UpsertJobRun(const JobRun& run) override;
@@ -135,6 +141,8 @@ class SqlSession final : public Session, public ApiRecords {
                                      Micros since_us) override;
   Result<int64_t> RequeueMessages(int64_t after_message_id, int64_t up_to_message_id,
                                   Micros now_us) override;
+  Result<int64_t> SuppressPendingAdvertising(const std::string& customer_id,
+                                             const std::string& reason, Micros now_us) override;
 
   // --- ApiRecords (sql_session_api.cpp) ---
   Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& scope_key) override;

@@ -32,6 +32,21 @@ Customer ReadCustomer(const Statement& s) {
   c.window_spend_won = s.Int(11);
   c.window_orders = static_cast<int32_t>(s.Int(12));
   c.spend_as_of = static_cast<int32_t>(s.Int(13));
+  c.consent_confirmed_at_us = s.Int(14);
+  c.consent_channel = s.Text(15);
+  return c;
+}
+
+// LOYALTY_SQL_CONSENT_CHANGE_COLUMNS.
+ConsentChange ReadConsentChange(const Statement& s) {
+  ConsentChange c;
+  c.change_id = s.Int(0);
+  c.customer_id = s.Text(1);
+  c.marketing_consent = s.Bool(2);
+  c.night_consent = s.Bool(3);
+  c.channel = s.Text(4);
+  c.actor = s.Text(5);
+  c.created_at_us = s.Int(6);
   return c;
 }
 
@@ -137,6 +152,8 @@ Status SqlSession::InsertCustomer(const Customer& c) {
     s.BindInt(c.window_spend_won);
     s.BindInt(c.window_orders);
     s.BindInt(c.spend_as_of);
+    s.BindInt(c.consent_confirmed_at_us);
+    s.BindText(c.consent_channel);
   });
   return Inserted(inserted.status(), "customer:" + c.customer_id);
 }
@@ -157,6 +174,8 @@ Status SqlSession::UpdateCustomer(const Customer& c) {
         s.BindInt(c.window_spend_won);
         s.BindInt(c.window_orders);
         s.BindInt(c.spend_as_of);
+        s.BindInt(c.consent_confirmed_at_us);
+        s.BindText(c.consent_channel);
         s.BindText(c.customer_id);
       },
       "customer", c.customer_id);
@@ -356,6 +375,30 @@ Result<std::vector<Event>> SqlSession::ListEvents(const EventQuery& q) {
         s.BindInt(PageLimit(q.limit));
       },
       &ReadEvent);
+}
+
+// --- consent history ---
+
+Result<int64_t> SqlSession::InsertConsentChange(const ConsentChange& c) {
+  return InsertReturningId(stmt::kInsertConsentChange, [&](Statement& s) {
+    s.BindText(c.customer_id);
+    s.BindBool(c.marketing_consent);
+    s.BindBool(c.night_consent);
+    s.BindText(c.channel);
+    s.BindText(c.actor);
+    s.BindInt(c.created_at_us);
+  });
+}
+
+Result<std::vector<ConsentChange>> SqlSession::ListConsentChanges(const std::string& customer_id,
+                                                                  int limit) {
+  return QueryRows(
+      stmt::kListConsentChanges,
+      [&](Statement& s) {
+        s.BindText(customer_id);
+        s.BindInt(PageLimit(limit));
+      },
+      &ReadConsentChange);
 }
 
 }  // namespace loyalty::sql

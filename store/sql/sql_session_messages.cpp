@@ -188,4 +188,13 @@ Result<int64_t> SqlSession::RequeueMessages(int64_t after_message_id, int64_t up
   });
 }
 
+Result<int64_t> SqlSession::SuppressPendingAdvertising(const std::string& customer_id,
+                                                       const std::string& reason, Micros now_us) {
+  return Execute(stmt::kSuppressPendingAdvertising, [&](Statement& s) {
+    s.BindText(reason);
+    s.BindInt(now_us);
+    s.BindText(customer_id);
+  });
+}
+
 }  // namespace loyalty::sql

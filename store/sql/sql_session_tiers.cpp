@@ -154,6 +154,18 @@ Result<std::vector<TierChange>> SqlSession::ListTierChanges(const std::string& c
       &ReadTierChange);
 }
 
+Result<std::vector<std::string>> SqlSession::CustomersDueForReconfirm(
+    Micros confirmed_at_or_before_us, const std::string& after_id, int limit) {
+  return QueryRows<std::string>(
+      stmt::kCustomersDueForReconfirm,
+      [&](Statement& s) {
+        s.BindInt(confirmed_at_or_before_us);
+        s.BindText(after_id);
+        s.BindInt(JobPageLimit(limit));
+      },
+      &ReadText0);
+}
+
 Result<std::vector<std::string>> SqlSession::OrdersAwaitingActivation(
     Micros placed_before_us, const std::string& after_order_id, int limit) {
   return QueryRows<std::string>(

@@ -9,7 +9,7 @@
 #define LOYALTY_SQL_CUSTOMER_COLUMNS                                                           \
   "customer_id, birth_date, marketing_consent, night_consent, tier, available_points, "        \
   "pending_points, event_seq, created_at_us, updated_at_us, tier_since_us, window_spend_won, " \
-  "window_orders, spend_as_of"
+  "window_orders, spend_as_of, consent_confirmed_at_us, consent_channel"
 #define LOYALTY_SQL_LOT_COLUMNS                                                              \
   "lot_id, customer_id, kind, order_id, source_entry_id, initial_points, remaining_points, " \
   "created_at_us, expires_at_us, expired"
@@ -18,6 +18,8 @@
   "actor, created_at_us"
 // An allocation row as the entry listings read it: the entry it belongs to, then the line.
 #define LOYALTY_SQL_ALLOCATION_COLUMNS "a.entry_id, a.lot_id, a.points"
+#define LOYALTY_SQL_CONSENT_CHANGE_COLUMNS \
+  "change_id, customer_id, marketing_consent, night_consent, channel, actor, created_at_us"
 #define LOYALTY_SQL_EVENT_COLUMNS "event_id, customer_id, seq, type, payload_json, created_at_us"
 #define LOYALTY_SQL_ORDER_COLUMNS                                                              \
   "order_id, customer_id, amount_won, shipping_won, points_redeemed, paid_won, earn_rate_bp, " \
@@ -52,7 +54,7 @@ inline constexpr StmtDef kFindCustomer{
 inline constexpr StmtDef kInsertCustomer{
     .what = "insert customer",
     .sql = "INSERT INTO customers (" LOYALTY_SQL_CUSTOMER_COLUMNS
-           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 inline constexpr StmtDef kUpdateCustomer{
     .what = "update customer",
@@ -60,7 +62,8 @@ inline constexpr StmtDef kUpdateCustomer{
         "UPDATE customers SET birth_date = ?, marketing_consent = ?, night_consent = ?,"
         " tier = ?, available_points = ?, pending_points = ?, event_seq = ?,"
         " updated_at_us = ?, tier_since_us = ?, window_spend_won = ?, window_orders = ?,"
-        " spend_as_of = ? WHERE customer_id = ?",
+        " spend_as_of = ?, consent_confirmed_at_us = ?, consent_channel = ?"
+        " WHERE customer_id = ?",
 };
 inline constexpr StmtDef kListCustomers{
     .what = "list customers",
@@ -180,6 +183,22 @@ inline constexpr StmtDef kListEventsOfCustomer{
     .sql = "SELECT " LOYALTY_SQL_EVENT_COLUMNS
            " FROM events WHERE customer_id = ?"
            " AND event_id > ? ORDER BY event_id LIMIT ?",
+};
+
+// --- consent history ---
+// Parameters: the columns after change_id, in order.
+inline constexpr StmtDef kInsertConsentChange{
+    .what = "insert consent change",
+    .sql =
+        "INSERT INTO consent_changes (customer_id, marketing_consent, night_consent, channel,"
+        " actor, created_at_us) VALUES (?, ?, ?, ?, ?, ?)",
+    .key_column = "change_id",
+};
+// Parameters: customer_id, limit.
+inline constexpr StmtDef kListConsentChanges{
+    .what = "list consent changes",
+    .sql = "SELECT " LOYALTY_SQL_CONSENT_CHANGE_COLUMNS
+           " FROM consent_changes WHERE customer_id = ? ORDER BY change_id DESC LIMIT ?",
 };
 
 // --- orders and refunds ---

@@ -95,5 +95,12 @@ inline constexpr StmtDef kRequeueMessages{
         "UPDATE messages SET status = 1, attempts = 0, lease_until_us = 0, lease_owner = '',"
         " not_before_us = ?, last_error = '', updated_at_us = ? WHERE status IN (2, 3)"
         " AND message_id > ? AND (? = 0 OR message_id <= ?)"};
+// Opt-out: a customer's pending (1) advertising (2) messages, leased or not, to suppressed (4)
+// (messages_by_customer_status). Parameters: status_reason, updated_at_us, customer_id.
+inline constexpr StmtDef kSuppressPendingAdvertising{
+    .what = "suppress pending advertising messages",
+    .sql =
+        "UPDATE messages SET status = 4, status_reason = ?, updated_at_us = ?"
+        " WHERE customer_id = ? AND status = 1 AND category = 2"};
 
 }  // namespace loyalty::sql::stmt

@@ -98,6 +98,14 @@ inline constexpr StmtDef kCustomersBornInMonth{
     .sql =
         "SELECT customer_id FROM customers WHERE birth_date IS NOT NULL"
         " AND substr(birth_date, 6, 2) = ? AND customer_id > ? ORDER BY customer_id LIMIT ?"};
+// The reconfirmation step (customers_consent_due). Parameters: confirmed_at_or_before_us,
+// after_id, limit.
+inline constexpr StmtDef kCustomersDueForReconfirm{
+    .what = "list customers due for consent reconfirmation",
+    .sql =
+        "SELECT customer_id FROM customers WHERE marketing_consent = 1"
+        " AND consent_confirmed_at_us > 0 AND consent_confirmed_at_us <= ?"
+        " AND customer_id > ? ORDER BY customer_id LIMIT ?"};
 
 // --- the lifecycle triggers' customer activity ---
 

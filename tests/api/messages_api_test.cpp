@@ -203,7 +203,7 @@ TEST_F(MessagesApiTest, OneCustomersMessagesComeOutInCreationOrder) {
   EXPECT_EQ(cart->getValue<std::string>("customer_id"), "c-1");
   EXPECT_GT(cart->getValue<int64_t>("message_id"), c1_welcome);
   EXPECT_EQ(cart->getValue<std::string>("category"), "advertising");
-  EXPECT_EQ(cart->getValue<std::string>("sms_text"), "(광고) 장바구니를 확인하세요");
+  EXPECT_EQ(cart->getValue<std::string>("sms_text"), testing::AdRendered("장바구니를 확인하세요"));
 }
 
 TEST_F(MessagesApiTest, ConsentWithdrawnBeforeThePullSuppressesTheMessage) {
@@ -220,7 +220,8 @@ TEST_F(MessagesApiTest, ConsentWithdrawnBeforeThePullSuppressesTheMessage) {
   std::vector<Poco::JSON::Object::Ptr> carts = CustomerMessages("c-1", "cart_reminder");
   ASSERT_EQ(carts.size(), 1u);
   EXPECT_EQ(carts[0]->getValue<std::string>("status"), "suppressed");
-  EXPECT_EQ(carts[0]->getValue<std::string>("status_reason"), "no_marketing_consent");
+  // Suppressed at once by the withdrawal (POST /v1/customers/{id}/consent's rules).
+  EXPECT_EQ(carts[0]->getValue<std::string>("status_reason"), "consent_withdrawn");
   EXPECT_TRUE(carts[0]->isNull("delivered_at"));
 }
 

@@ -10,11 +10,13 @@ namespace loyalty::apitest {
 
 inline MessagingSettings TestMessaging() {
   MessagingSettings m;
+  testing::SetTestSender(m);
   m.templates = {
       testing::Tmpl("HELLO", kMsgWelcome, "#{customer_id}님, 가입을 환영합니다!"),
-      testing::Tmpl("CART", kMsgCartReminder,
-                    "(광고) #{customer_id}님, 장바구니에 담아두신 상품이 기다리고 있어요.",
-                    MessageCategory::kAdvertising, "(광고) 장바구니를 확인하세요")};
+      testing::Tmpl(
+          "CART", kMsgCartReminder,
+          testing::AdText("#{customer_id}님, 장바구니에 담아두신 상품이 기다리고 있어요."),
+          MessageCategory::kAdvertising, testing::AdText("장바구니를 확인하세요"))};
   TriggerSettings reminder = testing::On("CART");
   reminder.minutes = 30;
   m.triggers = {{kMsgWelcome, testing::On("HELLO")}, {kMsgCartReminder, reminder}};

@@ -32,20 +32,30 @@ std::string ProgramWith(const std::string& messaging) {
 
 // Every key of the section, the triggers deliberately not in documentation order.
 const char* const kFullMessaging = R"json({
+    "sender": {"name": "테스트샵", "contact": "02-000-0000"},
+    "opt_out": "무료수신거부 080-000-0000",
     "templates": [
       {"code": "WINBACK", "type": "winback", "category": "advertising",
-       "text": "(광고) #{coupon_name} 쿠폰 #{coupon_code}", "sms_text": "(광고) #{coupon_code}"},
+       "text": "(광고) #{coupon_name} 쿠폰 #{coupon_code} #{sender} #{opt_out}",
+       "sms_text": "(광고) #{coupon_code} 테스트샵 02-000-0000 무료수신거부 080-000-0000"},
       {"code": "NEAR", "type": "tier_near", "category": "informational",
-       "text": "#{next_tier_name}까지 #{gap_won}원"},
+       "text": "#{next_tier_name}까지 #{gap_won}원 #{coupon_code}",
+       "coupon_exemption": "고객이 신청한 쿠폰"},
       {"code": "EXPIRING", "type": "points_expiring", "category": "informational",
-       "text": "#{points}P #{expires_on} 소멸"}
+       "text": "#{points}P #{expires_on} 소멸"},
+      {"code": "RECONFIRM", "type": "consent_reconfirm", "category": "informational",
+       "text": "#{consented_on} #{consent_items} 동의 유지. #{opt_out}"},
+      {"code": "CHANGED", "type": "consent_changed", "category": "informational",
+       "text": "#{changed_on} #{consent_items} #{consent_result} #{sender}"}
     ],
     "triggers": {
       "winback": {"enabled": true, "template": "WINBACK", "days": 90,
                   "coupon_template": "COMEBACK", "daily_cap": 1},
       "tier_near": {"enabled": false, "template": "NEAR", "within_won": 50000,
-                    "within_percent_bp": 1000},
-      "points_expiring": {"enabled": true, "template": "EXPIRING", "stages": [60, 30, 3]}
+                    "within_percent_bp": 1000, "coupon_template": "COMEBACK"},
+      "points_expiring": {"enabled": true, "template": "EXPIRING", "stages": [60, 30, 3]},
+      "consent_changed": {"enabled": true, "template": "CHANGED"},
+      "consent_reconfirm": {"enabled": true, "template": "RECONFIRM"}
     },
     "order_thresholds": [{"amount_won": 50000, "label": "무료배송"},
                          {"amount_won": 100000, "label": "사은품"}],
@@ -66,18 +76,30 @@ TEST(ProgramJsonMessagesTest, ParsesEveryKeyKeepingTheTriggersInFileOrder) {
   auto p = ParseProgramJson(ProgramWith(kFullMessaging));
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   const MessagingSettings& m = p->messaging;
-  ASSERT_EQ(m.templates.size(), 3u);
+  EXPECT_EQ(m.sender_name, "테스트샵");
+  EXPECT_EQ(m.sender_contact, "02-000-0000");
+  EXPECT_EQ(m.opt_out, "무료수신거부 080-000-0000");
+  ASSERT_EQ(m.templates.size(), 5u);
   EXPECT_EQ(m.templates[0].code, "WINBACK");
   EXPECT_EQ(m.templates[0].type, "winback");
   EXPECT_EQ(m.templates[0].category, MessageCategory::kAdvertising);
-  EXPECT_EQ(m.templates[0].text, "(광고) #{coupon_name} 쿠폰 #{coupon_code}");
-  EXPECT_EQ(m.templates[0].sms_text, "(광고) #{coupon_code}");
+  EXPECT_EQ(m.templates[0].text, "(광고) #{coupon_name} 쿠폰 #{coupon_code} #{sender} #{opt_out}");
+  EXPECT_EQ(m.templates[0].sms_text,
+            "(광고) #{coupon_code} 테스트샵 02-000-0000 무료수신거부 080-000-0000");
+  EXPECT_EQ(m.templates[0].coupon_exemption, "");
   EXPECT_EQ(m.templates[1].category, MessageCategory::kInformational);
   EXPECT_EQ(m.templates[1].sms_text, "");
-  ASSERT_EQ(m.triggers.size(), 3u);
+  EXPECT_EQ(m.templates[1].coupon_exemption, "고객이 신청한 쿠폰");
+  EXPECT_EQ(m.templates[3].type, "consent_reconfirm");
+  EXPECT_EQ(m.templates[4].type, "consent_changed");
+  ASSERT_EQ(m.triggers.size(), 5u);
   EXPECT_EQ(m.triggers[0].first, "winback");
   EXPECT_EQ(m.triggers[1].first, "tier_near");
   EXPECT_EQ(m.triggers[2].first, "points_expiring");
+  EXPECT_EQ(m.triggers[3].first, "consent_changed");
+  EXPECT_EQ(m.triggers[4].first, "consent_reconfirm");
+  EXPECT_NE(m.Enabled("consent_reconfirm"), nullptr);
+  EXPECT_EQ(m.Enabled("consent_reconfirm")->template_code, "RECONFIRM");
   const TriggerSettings& winback = m.triggers[0].second;
   EXPECT_TRUE(winback.enabled);
   EXPECT_EQ(winback.template_code, "WINBACK");
@@ -107,6 +129,9 @@ TEST(ProgramJsonMessagesTest, EverythingIsOptionalWithTheProgrammeDefaults) {
     EXPECT_TRUE(p->messaging.templates.empty());
     EXPECT_TRUE(p->messaging.triggers.empty());
     EXPECT_TRUE(p->messaging.order_thresholds.empty());
+    EXPECT_EQ(p->messaging.sender_name, "");
+    EXPECT_EQ(p->messaging.sender_contact, "");
+    EXPECT_EQ(p->messaging.opt_out, "");
     EXPECT_EQ(p->messaging.daily_cap_per_customer, defaults.daily_cap_per_customer);
     EXPECT_EQ(p->messaging.catch_up_days, defaults.catch_up_days);
     EXPECT_EQ(p->messaging.tier_at_risk_days, defaults.tier_at_risk_days);
@@ -119,10 +144,15 @@ TEST(ProgramJsonMessagesTest, RendersTheSectionAndParsesBackToTheSameProgramme) 
   const std::string shown = ProgramToJson(*p);
   EXPECT_NE(shown.find("\"within_percent_bp\""), std::string::npos) << shown;
   EXPECT_NE(shown.find("\"tier_at_risk_days\""), std::string::npos) << shown;
+  EXPECT_NE(shown.find("\"coupon_exemption\""), std::string::npos) << shown;
+  EXPECT_NE(shown.find("\"opt_out\""), std::string::npos) << shown;
   auto back = ParseProgramJson(shown);
   ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << shown;
   const MessagingSettings& a = p->messaging;
   const MessagingSettings& b = back->messaging;
+  EXPECT_EQ(a.sender_name, b.sender_name);
+  EXPECT_EQ(a.sender_contact, b.sender_contact);
+  EXPECT_EQ(a.opt_out, b.opt_out);
   ASSERT_EQ(a.templates.size(), b.templates.size());
   for (size_t i = 0; i < a.templates.size(); ++i) {
     EXPECT_EQ(a.templates[i].code, b.templates[i].code);
@@ -130,6 +160,7 @@ TEST(ProgramJsonMessagesTest, RendersTheSectionAndParsesBackToTheSameProgramme) 
     EXPECT_EQ(a.templates[i].category, b.templates[i].category);
     EXPECT_EQ(a.templates[i].text, b.templates[i].text);
     EXPECT_EQ(a.templates[i].sms_text, b.templates[i].sms_text);
+    EXPECT_EQ(a.templates[i].coupon_exemption, b.templates[i].coupon_exemption);
   }
   ASSERT_EQ(a.triggers.size(), b.triggers.size());
   for (size_t i = 0; i < a.triggers.size(); ++i) {
@@ -168,10 +199,27 @@ TEST(ProgramJsonMessagesTest, TheDemoProgrammeRoundTrips) {
   for (size_t i = 0; i < demo->messaging.triggers.size(); ++i) {
     EXPECT_EQ(back->messaging.triggers[i].first, demo->messaging.triggers[i].first);
   }
+  EXPECT_EQ(back->messaging.sender_name, "데모샵");
+  EXPECT_EQ(back->messaging.opt_out, demo->messaging.opt_out);
+  EXPECT_EQ(ProgramToJson(*back), shown);
+}
+
+TEST(ProgramJsonMessagesTest, NoSenderNoOptOutNoExemptionAreNotShown) {
+  auto p = ParseProgramJson(ProgramWith(R"({"templates": [{"code": "NEAR", "type": "tier_near",
+      "category": "informational", "text": "#{gap_won}"}]})"));
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const std::string shown = ProgramToJson(*p);
+  EXPECT_EQ(shown.find("\"sender\""), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("\"opt_out\""), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("\"coupon_exemption\""), std::string::npos) << shown;
+  auto back = ParseProgramJson(shown);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(ProgramToJson(*back), shown);
 }
 
 TEST(ProgramJsonMessagesTest, UnknownFieldsAreRefusedWithTheirPath) {
+  EXPECT_EQ(FieldOf(R"({"sender": {"name": "a", "contact": "b", "phone": "c"}})"),
+            "messaging.sender.phone");
   EXPECT_EQ(FieldOf(R"({"quiet_hours": 21})"), "messaging.quiet_hours");
   EXPECT_EQ(FieldOf(R"({"templates": [{"code": "A", "type": "winback",
       "category": "informational", "text": "x", "channel": "kakao"}]})"),
@@ -186,6 +234,13 @@ TEST(ProgramJsonMessagesTest, UnknownFieldsAreRefusedWithTheirPath) {
 
 TEST(ProgramJsonMessagesTest, WrongTypesFractionsAndHugeNumbersAreRefused) {
   EXPECT_EQ(FieldOf(R"([])"), "messaging");
+  EXPECT_EQ(FieldOf(R"({"sender": "데모샵 1588-0000"})"), "messaging.sender");
+  EXPECT_EQ(FieldOf(R"({"sender": {"name": 7}})"), "messaging.sender.name");
+  EXPECT_EQ(FieldOf(R"({"sender": {"contact": 15880000}})"), "messaging.sender.contact");
+  EXPECT_EQ(FieldOf(R"({"opt_out": true})"), "messaging.opt_out");
+  EXPECT_EQ(FieldOf(R"({"templates": [{"code": "A", "type": "winback",
+      "category": "informational", "text": "x", "coupon_exemption": 1}]})"),
+            "messaging.templates[0].coupon_exemption");
   EXPECT_EQ(FieldOf(R"({"templates": {}})"), "messaging.templates");
   EXPECT_EQ(FieldOf(R"({"templates": ["WINBACK"]})"), "messaging.templates[0]");
   EXPECT_EQ(FieldOf(R"({"templates": [{"code": 7, "type": "winback",
@@ -249,6 +304,33 @@ TEST(ProgramJsonMessagesTest, ValidationFindingsSurfaceWithTheirPath) {
       {"amount_won": 40000, "label": "b"}]})"),
             "messaging.order_thresholds[1].amount_won");
   EXPECT_EQ(FieldOf(R"({"catch_up_days": -1})"), "messaging.catch_up_days");
+  // The advertising rules: a sender and opt-out are needed, and the text must show them.
+  const std::string ad = R"({"code": "NEAR", "type": "tier_near", "category": "advertising",
+      "text": "(광고) #{gap_won} #{sender} #{opt_out}"})";
+  EXPECT_EQ(FieldOf(R"({"templates": [)" + ad + "]}"), "messaging.sender.name");
+  EXPECT_EQ(FieldOf(R"({"sender": {"name": "샵"}, "templates": [)" + ad + "]}"),
+            "messaging.sender.contact");
+  EXPECT_EQ(FieldOf(R"({"sender": {"name": "샵", "contact": "1"}, "templates": [)" + ad + "]}"),
+            "messaging.opt_out");
+  EXPECT_EQ(FieldOf(R"({"sender": {"name": "샵", "contact": "1"}, "opt_out": "거부 080",
+      "templates": [)" +
+                    ad + "]}"),
+            "(accepted)");
+  EXPECT_EQ(FieldOf(R"({"sender": {"name": "샵", "contact": "1"}, "opt_out": "거부 080",
+      "templates": [{"code": "NEAR", "type": "tier_near", "category": "advertising",
+      "text": "#{gap_won} #{sender} #{opt_out}"}]})"),
+            "messaging.templates[0].text");
+  // A coupon makes a message advertising.
+  EXPECT_EQ(FieldOf(R"({"templates": [{"code": "W", "type": "winback",
+      "category": "informational", "text": "#{coupon_code}"}],
+      "triggers": {"winback": {"enabled": true, "template": "W", "days": 90,
+      "coupon_template": "COMEBACK"}}})"),
+            "messaging.templates[0].category");
+  // The consent notices are informational.
+  EXPECT_EQ(FieldOf(R"({"sender": {"name": "샵", "contact": "1"}, "opt_out": "거부 080",
+      "templates": [{"code": "R", "type": "consent_reconfirm", "category": "advertising",
+      "text": "(광고) #{consented_on} #{sender} #{opt_out}"}]})"),
+            "messaging.templates[0].category");
 }
 
 }  // namespace

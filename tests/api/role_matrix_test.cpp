@@ -24,6 +24,8 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
        {"cs_agent", "cs_supervisor", "admin", "messaging"}},
       {"GET /v1/customers/{customer_id}/messages",
        {"cs_agent", "cs_supervisor", "admin", "messaging"}},
+      {"POST /v1/customers/{customer_id}/consent",
+       {"messaging", "cs_agent", "cs_supervisor", "admin"}},
       {"POST /v1/customers/{customer_id}/adjustments", {"cs_agent", "cs_supervisor", "admin"}},
       {"POST /v1/customers/{customer_id}/coupons", {"cs_agent", "cs_supervisor", "admin"}},
       {"GET /v1/customers/{customer_id}/coupons", kAll},
@@ -64,6 +66,9 @@ std::string BodyFor(const std::string& method, const std::string& path) {
   }
   if (path.find("/refunds") != std::string::npos) {
     return R"({"refund_id":"r-matrix","amount_won":1000})";
+  }
+  if (path.find("/consent") != std::string::npos) {
+    return R"({"marketing_consent":true,"channel":"cs"})";
   }
   if (path.find("/adjustments") != std::string::npos) {
     return R"({"adjustment_id":"a-matrix","points":100,"reason_code":"goodwill"})";

@@ -166,6 +166,48 @@ TEST(ProgramCodecTest, LoadProgramFileReadsAFileOrTheDemo) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ProgramCodecTest, TheDemoNamesItsSenderMarksItsCouponsAndSendsTheConsentNotices) {
+  auto demo = ParseProgramJson(DemoProgramJson());
+  ASSERT_TRUE(demo.ok()) << demo.status().ToString();
+  const MessagingSettings& m = demo->messaging;
+  EXPECT_EQ(m.sender_name, "데모샵");
+  EXPECT_EQ(m.sender_contact, "1588-0000");
+  EXPECT_NE(m.opt_out.find("080"), std::string::npos) << m.opt_out;
+  const MessageTemplate* welcome = m.FindTemplate("WELCOME");
+  ASSERT_NE(welcome, nullptr);
+  EXPECT_EQ(welcome->category, MessageCategory::kAdvertising);  // it carries a coupon
+  for (const char* type : {"consent_reconfirm", "consent_changed"}) {
+    const TriggerSettings* t = m.Enabled(type);
+    ASSERT_NE(t, nullptr) << type;
+    const MessageTemplate* notice = m.FindTemplate(t->template_code);
+    ASSERT_NE(notice, nullptr) << type;
+    EXPECT_EQ(notice->type, type);
+    EXPECT_EQ(notice->category, MessageCategory::kInformational) << type;
+  }
+  for (const MessageTemplate& t : m.templates) {
+    if (t.category != MessageCategory::kAdvertising) continue;
+    EXPECT_EQ(t.text.rfind("(광고)", 0), 0u) << t.code;
+  }
+  const std::string shown = ProgramToJson(*demo);
+  EXPECT_NE(shown.find("\"sender\": {"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("\"opt_out\": \"" + m.opt_out + "\""), std::string::npos) << shown;
+}
+
+TEST(ProgramCodecTest, TheSenderIsReadStrictly) {
+  Status dup = ErrorOf(Programme(
+      kGold, kSilver, ",\n  \"messaging\": {\"sender\": {\"name\": \"a\", \"name\": \"b\"}}"));
+  EXPECT_EQ(dup.field(), "messaging.sender.name");
+  EXPECT_TRUE(Says(dup, "duplicate")) << dup.message();
+  Status blank = ErrorOf(
+      Programme(kGold, kSilver,
+                ",\n  \"messaging\": {\"sender\": {\"name\": \"데모샵\", \"contact\": \" \"}, "
+                "\"opt_out\": \"x\",\n"
+                "    \"templates\": [{\"code\": \"C\", \"type\": \"cart_reminder\", \"category\": "
+                "\"advertising\", \"text\": \"(광고) #{sender} #{opt_out}\"}]}"));
+  EXPECT_EQ(blank.field(), "messaging.sender.contact");
+  EXPECT_TRUE(Says(blank, "is required")) << blank.message();
+}
+
 TEST(ProgramCodecTest, WhatProgramShowPrintsReadsBackStrictly) {
   auto demo = ParseProgramJson(DemoProgramJson());
   ASSERT_TRUE(demo.ok()) << demo.status().ToString();

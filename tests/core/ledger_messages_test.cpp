@@ -27,19 +27,24 @@ Program MessagingLedgerProgram() {
   m.templates = {
       Tmpl("WELCOME", kMsgWelcome, "#{tier_name} 회원님 환영합니다! 쿠폰 #{coupon_code}", kInfo,
            "환영 #{coupon_code}"),
-      Tmpl("NEAR", kMsgTierNear, "#{next_tier_name}까지 #{gap_won}원 남았어요!", kAd),
-      Tmpl("RISK", kMsgTierAtRisk, "#{tier_name} 유지까지 #{needed_won}원 (#{evaluation_date})",
-           kAd),
+      Tmpl("NEAR", kMsgTierNear, AdText("#{next_tier_name}까지 #{gap_won}원 남았어요!"), kAd),
+      Tmpl("RISK", kMsgTierAtRisk,
+           AdText("#{tier_name} 유지까지 #{needed_won}원 (#{evaluation_date})"), kAd),
       Tmpl("EXPIRING", kMsgPointsExpiring,
            "#{points}P가 #{expires_on}에 소멸됩니다 (#{days_left}일)", kInfo),
-      Tmpl("FIRST", kMsgFirstPurchaseReminder, "가입 #{days_since_signup}일째, 첫 구매 혜택!", kAd),
+      Tmpl("FIRST", kMsgFirstPurchaseReminder,
+           AdText("가입 #{days_since_signup}일째, 첫 구매 혜택!"), kAd),
       Tmpl("REVIEW", kMsgReviewRequest, "#{order_id} 리뷰를 남겨 주세요", kInfo),
-      Tmpl("REPURCHASE", kMsgRepurchaseReminder, "#{last_order_id} 후 #{days_since_last_order}일",
+      Tmpl("REPURCHASE", kMsgRepurchaseReminder,
+           AdText("#{last_order_id} 후 #{days_since_last_order}일"), kAd),
+      Tmpl("WINBACK", kMsgWinback, AdText("#{days_since_last_order}일 만이에요 #{coupon_code}"),
            kAd),
-      Tmpl("WINBACK", kMsgWinback, "#{days_since_last_order}일 만이에요 #{coupon_code}", kAd),
-      Tmpl("BIRTHDAY", kMsgBirthday, "생일 축하 #{coupon_name} #{coupon_code}", kAd),
-      Tmpl("CART", kMsgCartReminder, "장바구니 #{cart_items}개 #{cart_amount_won}원", kAd),
+      Tmpl("BIRTHDAY", kMsgBirthday, AdText("생일 축하 #{coupon_name} #{coupon_code}"), kAd),
+      Tmpl("CART", kMsgCartReminder, AdText("장바구니 #{cart_items}개 #{cart_amount_won}원"), kAd),
   };
+  // The welcome coupon is one the customer asked for: the welcome stays informational.
+  m.templates[0].coupon_exemption = "가입 시 고객이 신청한 쿠폰";
+  SetTestSender(m);
   TriggerSettings welcome = On("WELCOME");
   welcome.coupon_template = "WELCOME";
   TriggerSettings near = On("NEAR");
@@ -278,7 +283,9 @@ TEST_F(LedgerMessagesTest, AdvertisingWithoutConsentIsKeptSuppressed) {
   EXPECT_EQ(m.status, MessageStatus::kSuppressed);
   EXPECT_EQ(m.status_reason, "no_marketing_consent");
   EXPECT_GT(m.message_id, 0);
-  EXPECT_EQ(m.text, "가입 7일째, 첫 구매 혜택!");
+  EXPECT_EQ(m.text, AdRendered("가입 7일째, 첫 구매 혜택!"));
+  EXPECT_NE(m.variables_json.find("\"opt_out\":\"무료수신거부 080-000-0000\""), std::string::npos)
+      << m.variables_json;
   ASSERT_EQ(Events("c1", "message.suppressed").size(), 1u);
   EXPECT_NE(Events("c1", "message.suppressed")[0].payload_json.find("no_marketing_consent"),
             std::string::npos);
@@ -401,7 +408,7 @@ TEST_F(LedgerMessagesTest, LifecycleRunsOnceAndIssuesTheWinbackCouponOnce) {
   auto coupon = session_->FindCouponByDedupeKey("winback:c1:o1");
   ASSERT_TRUE(coupon.ok() && coupon->has_value());
   EXPECT_EQ((*coupon)->template_code, "EXTRA");
-  EXPECT_EQ(wb[0].text, "90일 만이에요 " + (*coupon)->code);
+  EXPECT_EQ(wb[0].text, AdRendered("90일 만이에요 " + (*coupon)->code));
   EXPECT_NE(wb[0].variables_json.find("\"coupon_valid_until\":\"2026-05-04\""), std::string::npos)
       << wb[0].variables_json;
   // The rerun (no random source needed: nothing new is drawn) writes nothing.
@@ -469,7 +476,7 @@ TEST_F(LedgerMessagesTest, BirthdayMessageCarriesTheBirthdayCoupon) {
   EXPECT_EQ(b[0].dedupe_key, "birthday:c1:2026");
   auto coupon = session_->FindCouponByDedupeKey("birthday:c1:2026");
   ASSERT_TRUE(coupon.ok() && coupon->has_value());
-  EXPECT_EQ(b[0].text, "생일 축하 BDAY " + (*coupon)->code);
+  EXPECT_EQ(b[0].text, AdRendered("생일 축하 BDAY " + (*coupon)->code));
   auto again = issue();
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again);
@@ -489,7 +496,7 @@ TEST_F(LedgerMessagesTest, CartReminderAfterNMinutesCancelledByAnOrder) {
   EXPECT_EQ(m.status, MessageStatus::kPending);
   EXPECT_EQ(m.dedupe_key, "cart_reminder:c1:cart-1");
   EXPECT_EQ(m.not_before_us, now_us_ + 60 * kMinuteUs);
-  EXPECT_EQ(m.text, "장바구니 3개 45,000원");
+  EXPECT_EQ(m.text, AdRendered("장바구니 3개 45,000원"));
   // The same cart posted again: the same reminder.
   auto again = Cart("c1", "cart-1", now_us_ + kMinuteUs);
   ASSERT_TRUE(again.ok() && again->has_value());
@@ -565,12 +572,12 @@ TEST_F(LedgerMessagesTest, ClaimSuppressesAfterConsentWithdrawalAndDefersAtNight
   const int64_t withdrawn = Ad("c1", "ad:c1", Kst(2026, 3, 10, 12)).message_id;
   const int64_t night = Ad("c2", "ad:c2", Kst(2026, 3, 10, 20, 0)).message_id;
   EXPECT_EQ(Find(night).not_before_us, Kst(2026, 3, 10, 20, 0));
-  SetConsent("c1", false, false, Kst(2026, 3, 10, 12, 30));  // opt-out
+  SetConsent("c1", false, false, Kst(2026, 3, 10, 12, 30));  // opt-out: suppressed at once
   // The webhook was down until 22:00: c1's message is suppressed, c2's waits for 08:00.
   EXPECT_TRUE(Claim(Kst(2026, 3, 10, 22, 0)).empty());
   Message s = Find(withdrawn);
   EXPECT_EQ(s.status, MessageStatus::kSuppressed);
-  EXPECT_EQ(s.status_reason, "no_marketing_consent");
+  EXPECT_EQ(s.status_reason, "consent_withdrawn");
   EXPECT_EQ(Events("c1", "message.suppressed").size(), 1u);
   Message n = Find(night);
   EXPECT_EQ(n.status, MessageStatus::kPending);
@@ -675,7 +682,7 @@ TEST_F(LedgerMessagesTest, TierNearOncePerNextTierAndMonth) {
   std::vector<Message> near = Messages("c1", kMsgTierNear);
   ASSERT_EQ(near.size(), 1u);
   EXPECT_EQ(near[0].dedupe_key, "tier_near:c1:SILVER:202603");
-  EXPECT_EQ(near[0].text, "SILVER까지 40,000원 남았어요!");
+  EXPECT_EQ(near[0].text, AdRendered("SILVER까지 40,000원 남았어요!"));
   EXPECT_NE(near[0].variables_json.find("\"threshold_won\":\"300,000\""), std::string::npos);
   EXPECT_NE(near[0].variables_json.find("\"spend_won\":\"260,000\""), std::string::npos);
   // valid_through is tier_progress's gap_valid_through (the customer resource says the same).
@@ -710,7 +717,7 @@ TEST_F(LedgerMessagesTest, TierAtRiskBeforeTheEvaluationDate) {
   std::vector<Message> risk = Messages("c1", kMsgTierAtRisk);
   ASSERT_EQ(risk.size(), 1u);
   EXPECT_EQ(risk[0].dedupe_key, "tier_at_risk:c1:20260401");
-  EXPECT_EQ(risk[0].text, "SILVER 유지까지 100,000원 (2026-04-01)");
+  EXPECT_EQ(risk[0].text, AdRendered("SILVER 유지까지 100,000원 (2026-04-01)"));
   EXPECT_FALSE(*Nudge("c1", {2026, 3, 26}, Kst(2026, 3, 26, 9)));
   EXPECT_EQ(Messages("c1", kMsgTierAtRisk).size(), 1u);
 }

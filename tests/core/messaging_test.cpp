@@ -15,12 +15,14 @@
 namespace loyalty::testing {
 namespace {
 
-// CouponProgram with one valid template and trigger per type.
+// CouponProgram with one valid template and trigger per type (the welcome coupon is one the
+// customer asked for, so its message stays informational).
 Program MessagingProgram() {
   Program p = CouponProgram();
   MessagingSettings& m = p.messaging;
+  SetTestSender(m);
   m.templates = {
-      Tmpl("NEAR", kMsgTierNear, "#{next_tier_name}까지 #{gap_won}원 남았어요!",
+      Tmpl("NEAR", kMsgTierNear, AdText("#{next_tier_name}까지 #{gap_won}원 남았어요!"),
            MessageCategory::kAdvertising),
       Tmpl("RISK", kMsgTierAtRisk, "#{tier_name} 유지까지 #{needed_won}원 (#{evaluation_date})"),
       Tmpl("EXPIRING", kMsgPointsExpiring, "#{points}P가 #{expires_on}에 소멸 (#{days_left}일)"),
@@ -28,12 +30,18 @@ Program MessagingProgram() {
       Tmpl("FIRST", kMsgFirstPurchaseReminder, "가입 #{days_since_signup}일째"),
       Tmpl("REVIEW", kMsgReviewRequest, "#{order_id} 리뷰"),
       Tmpl("REPURCHASE", kMsgRepurchaseReminder, "#{last_order_id} 후 #{days_since_last_order}일"),
-      Tmpl("WINBACK", kMsgWinback, "#{days_since_last_order}일 #{coupon_code}",
+      Tmpl("WINBACK", kMsgWinback, AdText("#{days_since_last_order}일 #{coupon_code}"),
            MessageCategory::kAdvertising),
-      Tmpl("BIRTHDAY", kMsgBirthday, "생일 #{coupon_name} #{coupon_code}"),
-      Tmpl("CART", kMsgCartReminder, "장바구니 #{cart_items}개 #{cart_amount_won}원",
+      Tmpl("BIRTHDAY", kMsgBirthday, AdText("생일 #{coupon_name} #{coupon_code}"),
            MessageCategory::kAdvertising),
+      Tmpl("CART", kMsgCartReminder, AdText("장바구니 #{cart_items}개 #{cart_amount_won}원"),
+           MessageCategory::kAdvertising),
+      Tmpl("RECONFIRM", kMsgConsentReconfirm,
+           "#{consented_on}에 동의하신 #{consent_items} 수신 동의가 유지됩니다. #{opt_out}"),
+      Tmpl("CHANGED", kMsgConsentChanged,
+           "#{changed_on} #{consent_items} #{consent_result} 처리되었습니다. #{sender}"),
   };
+  m.templates[3].coupon_exemption = "가입 시 고객이 신청한 쿠폰";
   TriggerSettings near = On("NEAR");
   near.within_won = 50000;
   TriggerSettings expiring = On("EXPIRING");
@@ -60,7 +68,9 @@ Program MessagingProgram() {
                 {kMsgRepurchaseReminder, repurchase},
                 {kMsgWinback, winback},
                 {kMsgBirthday, On("BIRTHDAY")},
-                {kMsgCartReminder, cart}};
+                {kMsgCartReminder, cart},
+                {kMsgConsentReconfirm, On("RECONFIRM")},
+                {kMsgConsentChanged, On("CHANGED")}};
   m.order_thresholds = {{50000, "무료배송"}, {100000, "사은품"}};
   m.daily_cap_per_customer = 3;
   return p;
@@ -142,9 +152,9 @@ TEST(MessagingTest, SlotsPerType) {
   EXPECT_FALSE(has(near, "coupon_code"));
   EXPECT_TRUE(has(SlotsFor(kMsgWinback, true), "coupon_code"));
   EXPECT_TRUE(has(SlotsFor(kMsgCartReminder, false), "cart_amount_won"));
-  EXPECT_EQ(SlotsFor(kMsgWelcome, false).size(), 3u);
+  EXPECT_EQ(SlotsFor(kMsgWelcome, false).size(), 5u);  // customer_id tier tier_name sender opt_out
   EXPECT_TRUE(SlotsFor("newsletter", true).empty());
-  EXPECT_EQ(MessageTypes().size(), 10u);
+  EXPECT_EQ(MessageTypes().size(), 12u);
   for (const std::string& t : MessageTypes()) EXPECT_TRUE(IsMessageType(t)) << t;
   EXPECT_FALSE(IsMessageType("newsletter"));
   EXPECT_EQ(MaxSlotChars("customer_id"), kMaxIdLength);

@@ -44,6 +44,8 @@ Program MessagesProgram() {
       Tmpl("REPURCHASE", kMsgRepurchaseReminder, "#{days_since_last_order}일 전 주문"),
       Tmpl("WINBACK", kMsgWinback, "#{coupon_name} #{coupon_code} (#{coupon_valid_until})"),
   };
+  // A coupon makes a message advertising unless the programme says why not.
+  m.templates.back().coupon_exemption = "test: informational, so consent does not decide";
   auto trigger = [](const char* code) { return testing::On(code); };
   TriggerSettings near = trigger("NEAR");
   near.within_won = 50000;

@@ -21,7 +21,9 @@ std::string Render(const Customer& c) {
   os << "customer " << c.customer_id << " birth=" << Optional(c.birth_date)
      << " marketing=" << c.marketing_consent << " night=" << c.night_consent << " tier=" << c.tier
      << " available=" << c.available_points << " pending=" << c.pending_points
-     << " seq=" << c.event_seq << " created=" << c.created_at_us << " updated=" << c.updated_at_us;
+     << " seq=" << c.event_seq << " created=" << c.created_at_us << " updated=" << c.updated_at_us
+     << " consent_confirmed=" << c.consent_confirmed_at_us
+     << " consent_channel=" << c.consent_channel;
   return os.str();
 }
 
@@ -116,6 +118,8 @@ Customer SampleCustomer(const std::string& customer_id) {
   c.event_seq = 7;
   c.created_at_us = 1'700'000'000'000'000;
   c.updated_at_us = 1'700'000'000'000'001;
+  c.consent_confirmed_at_us = 1'699'000'000'000'000;
+  c.consent_channel = "web";
   return c;
 }
 

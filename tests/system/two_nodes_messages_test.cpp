@@ -1,5 +1,6 @@
-// Two nodes, one outbox: customers signed up through two `loyalty serve` processes on the same
-// MySQL database each get the demo programme's welcome message; six messaging-layer workers pull
+// Two nodes, one outbox: customers signed up (with marketing consent) through two `loyalty serve`
+// processes on the same MySQL database each get the demo programme's consent notice and welcome
+// message (advertising: it carries a coupon); six messaging-layer workers pull
 // and acknowledge through both nodes at once. Every message is handed out exactly once (the
 // lease is a conditional UPDATE, so two nodes never both win it) and all end up delivered.
 #include <atomic>
@@ -16,6 +17,7 @@ using apitest::Client;
 using apitest::HttpResult;
 
 constexpr int kCustomers = 60;
+constexpr int kMessages = 2 * kCustomers;  // consent_changed (the grant) and welcome each
 constexpr int kWorkers = 6;
 
 TEST_F(MysqlSystemTest, TwoNodesHandOutEachMessageOnceToConcurrentPullers) {
@@ -27,7 +29,10 @@ TEST_F(MysqlSystemTest, TwoNodesHandOutEachMessageOnceToConcurrentPullers) {
     Client ca(a.port()), cb(b.port());
     for (int c = 0; c < kCustomers; ++c) {
       Client& client = c % 2 == 0 ? ca : cb;
-      HttpResult r = client.Put("/v1/customers/m" + std::to_string(c), tokens_["checkout"], "{}");
+      // The demo's welcome carries a coupon, so it is advertising: consent (night consent too,
+      // whatever the hour the test runs) lets it go out; the grant has its consent_changed notice.
+      HttpResult r = client.Put("/v1/customers/m" + std::to_string(c), tokens_["checkout"],
+                                R"({"marketing_consent": true, "night_consent": true})");
       ASSERT_EQ(r.status, 201) << r.body;
     }
   }
@@ -42,7 +47,7 @@ TEST_F(MysqlSystemTest, TwoNodesHandOutEachMessageOnceToConcurrentPullers) {
     workers.emplace_back([&, w] {
       Client clients[2] = {Client(a.port()), Client(b.port())};
       int empty_in_a_row = 0;
-      for (int round = 0; round < 200 && empty_in_a_row < 5 && delivered.load() < kCustomers;
+      for (int round = 0; round < 200 && empty_in_a_row < 5 && delivered.load() < kMessages;
            ++round) {
         Client& c = clients[(w + round) % 2];
         HttpResult pulled =
@@ -67,7 +72,8 @@ TEST_F(MysqlSystemTest, TwoNodesHandOutEachMessageOnceToConcurrentPullers) {
             const int64_t id = m->getValue<int64_t>("message_id");
             ++handed_out[id];
             customers.insert(m->getValue<std::string>("customer_id"));
-            if (m->getValue<std::string>("type") != "welcome") {
+            const std::string type = m->getValue<std::string>("type");
+            if (type != "welcome" && type != "consent_changed") {
               problems.push_back("unexpected type " + m->getValue<std::string>("type"));
             }
             ids += (ids.empty() ? "" : ",") + std::to_string(id);
@@ -97,12 +103,12 @@ TEST_F(MysqlSystemTest, TwoNodesHandOutEachMessageOnceToConcurrentPullers) {
   a.Stop();
   b.Stop();
   for (const std::string& p : problems) ADD_FAILURE() << p;
-  EXPECT_EQ(delivered.load(), kCustomers);
-  EXPECT_EQ(handed_out.size(), static_cast<size_t>(kCustomers));
+  EXPECT_EQ(delivered.load(), kMessages);
+  EXPECT_EQ(handed_out.size(), static_cast<size_t>(kMessages));
   for (const auto& [id, times] : handed_out) EXPECT_EQ(times, 1) << "message " << id;
   EXPECT_EQ(customers.size(), static_cast<size_t>(kCustomers));
 
-  // The outbox agrees: every welcome delivered, nothing pending.
+  // The outbox agrees: every message delivered, nothing pending.
   auto session = store_->OpenSession();
   ASSERT_TRUE(session.ok());
   Session& s = **session;
@@ -116,7 +122,7 @@ TEST_F(MysqlSystemTest, TwoNodesHandOutEachMessageOnceToConcurrentPullers) {
   q.limit = kMaxPageSize;
   auto done = s.ListMessages(q);
   ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done->size(), static_cast<size_t>(kCustomers));
+  EXPECT_EQ(done->size(), static_cast<size_t>(kMessages));
   s.EndRead();
 }
 
