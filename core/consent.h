@@ -16,7 +16,6 @@
 
 namespace loyalty {
 
-inline constexpr size_t kMaxConsentChannelLength = 32;
 // "api" for consent set through PUT /v1/customers/{id}.
 inline constexpr const char kConsentChannelApi[] = "api";
 // Why pending advertising messages were suppressed by a withdrawal.

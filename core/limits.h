@@ -34,6 +34,13 @@ inline constexpr size_t kCouponRandomChars = 12;    // 12 * log2(31) = 59.4 bits
 inline constexpr size_t kMaxCouponCodeLength = 40;  // prefix, dash and random part
 inline constexpr size_t kMaxIdempotencyKeyLength = 255;
 inline constexpr size_t kMaxRequestIdLength = 128;
+inline constexpr size_t kMaxConsentChannelLength = 32;  // "web", "app", "sms", ... (VARCHAR(32))
+// The programme's sender and opt-out (messaging.sender, messaging.opt_out) and a template's
+// coupon_exemption, in characters.
+inline constexpr size_t kMaxSenderNameChars = kMaxNameChars;
+inline constexpr size_t kMaxSenderContactChars = 40;
+inline constexpr size_t kMaxOptOutChars = 2 * kMaxNameChars;
+inline constexpr size_t kMaxCouponExemptionChars = 200;
 
 // --- pages and batches ---
 inline constexpr int kMaxPageSize = 500;

@@ -50,13 +50,6 @@ inline constexpr const char kMsgConsentReconfirm[] = "consent_reconfirm";
 // "수신 거부"), changed_on (YYYY-MM-DD, KST), consent_items.
 inline constexpr const char kMsgConsentChanged[] = "consent_changed";
 
-// Limits of the programme's sender and opt-out (messaging.sender, messaging.opt_out) and of a
-// template's coupon_exemption, in characters.
-inline constexpr size_t kMaxSenderNameChars = kMaxNameChars;
-inline constexpr size_t kMaxSenderContactChars = 40;
-inline constexpr size_t kMaxOptOutChars = 2 * kMaxNameChars;
-inline constexpr size_t kMaxCouponExemptionChars = 200;
-
 // Every trigger type, in documentation order.
 const std::vector<std::string>& MessageTypes();
 bool IsMessageType(const std::string& type);

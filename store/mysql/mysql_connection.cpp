@@ -165,24 +165,8 @@ Status ErrorStatus(const ::sql::SQLException& e, std::string_view what, bool is_
   return Status(Code::kInternal, prefix + "mysql error (" + detail + ")");
 }
 
-Bind& Bind::Text(const std::string& value) {
-  stmt_.setString(++index_, ::sql::SQLString(value));
-  return *this;
-}
-
-Bind& Bind::OptionalText(const std::optional<std::string>& value) {
-  if (value.has_value()) return Text(*value);
-  stmt_.setNull(++index_, ::sql::DataType::VARCHAR);
-  return *this;
-}
-
 std::string Text(const ::sql::ResultSet& rs, uint32_t column) {
   return rs.getString(column).asStdString();
-}
-
-std::optional<std::string> OptionalText(const ::sql::ResultSet& rs, uint32_t column) {
-  if (rs.isNull(column)) return std::nullopt;
-  return Text(rs, column);
 }
 
 bool IsSafeDatabaseName(const std::string& name) {

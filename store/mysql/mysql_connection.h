@@ -51,20 +51,14 @@ Failure Classify(int error_code);
 // value (a duplicate entry names only its key).
 Status ErrorStatus(const ::sql::SQLException& e, std::string_view what, bool is_insert);
 
-// Binds values in parameter order to a prepared statement (clearing the previous ones).
+// Binds integers in parameter order to a prepared statement (clearing the previous ones): the
+// connection set-up, and tests that talk to the server directly.
 class Bind {
  public:
   explicit Bind(::sql::PreparedStatement& stmt) : stmt_(stmt) { stmt_.clearParameters(); }
   Bind& Int(int64_t value) {
     stmt_.setInt64(++index_, value);
     return *this;
-  }
-  Bind& Bool(bool value) { return Int(value ? 1 : 0); }
-  Bind& Text(const std::string& value);
-  Bind& OptionalText(const std::optional<std::string>& value);
-  // Runs a statement that returns rows. Throws ::sql::SQLException.
-  std::unique_ptr<::sql::ResultSet> Query() {
-    return std::unique_ptr<::sql::ResultSet>(stmt_.executeQuery());
   }
   // Runs a statement that returns none; the number of rows it matched. Throws.
   int64_t Update() { return stmt_.executeUpdate(); }
@@ -74,11 +68,8 @@ class Bind {
   unsigned index_ = 0;
 };
 
-// Column readers (1-based, as the connector counts).
-inline int64_t Int(const ::sql::ResultSet& rs, uint32_t column) { return rs.getInt64(column); }
-inline bool Bool(const ::sql::ResultSet& rs, uint32_t column) { return rs.getInt64(column) != 0; }
+// A text column (1-based, as the connector counts).
 std::string Text(const ::sql::ResultSet& rs, uint32_t column);
-std::optional<std::string> OptionalText(const ::sql::ResultSet& rs, uint32_t column);
 
 // True for a database name the store will put into DDL: 1..64 of [A-Za-z0-9_].
 bool IsSafeDatabaseName(const std::string& name);
