@@ -17,8 +17,8 @@ bool IsBase32Lower(char c) { return (c >= 'a' && c <= 'z') || (c >= '2' && c <= 
 }  // namespace
 
 const std::vector<std::string>& KnownRoles() {
-  static const std::vector<std::string> kRoles = {"checkout", "cs_agent",  "cs_supervisor",
-                                                  "admin",    "messaging", "jobs"};
+  static const std::vector<std::string> kRoles = {"checkout",  "cs_agent", "cs_supervisor", "admin",
+                                                  "messaging", "jobs",     "metrics"};
   return kRoles;
 }
 

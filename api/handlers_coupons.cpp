@@ -58,13 +58,9 @@ Result<std::vector<std::string>> ParseCouponCodes(const Poco::JSON::Object& b) {
     return Status::Invalid("coupon_code", "must list 1 to 5 codes");
   }
   for (size_t i = 0; i < arr->size(); ++i) {
-    Poco::Dynamic::Var item = arr->get(static_cast<unsigned>(i));
     const std::string field = "coupon_code[" + std::to_string(i) + "]";
-    if (!item.isString()) return Status::Invalid(field, "must be a string");
-    std::string code = item.extract<std::string>();
-    if (code.empty() || code.size() > kMaxCouponCodeLength + 8) {
-      return Status::Invalid(field, "must be 1 to 48 characters");
-    }
+    LOYALTY_ASSIGN_OR_RETURN(std::string code, ItemString(field, arr->get(static_cast<unsigned>(i)),
+                                                          kMaxCouponCodeLength + 8));
     codes.push_back(std::move(code));
   }
   return codes;

@@ -47,7 +47,8 @@ Result<AdjustRequest> ParseAdjustRequest(const ApiRequest& req) {
   if (!reason) return Status::Invalid("reason_code", "is required");
   LOYALTY_RETURN_IF_ERROR(ValidateReasonCode("reason_code", *reason));
   r.reason_code = std::move(*reason);
-  LOYALTY_ASSIGN_OR_RETURN(std::optional<std::string> note, OptString(b, "note", kMaxReasonLength));
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<std::string> note,
+                           OptString(b, "note", kMaxReasonLength, TextLines::kMultiLine));
   r.note = note.value_or("");
   return r;
 }

@@ -25,6 +25,9 @@ Result<ApiResponse> HandleHealthz(ServiceEnv&, const ApiRequest&) {
 }
 
 Result<ApiResponse> HandleReadyz(ServiceEnv& env, const ApiRequest&) {
+  if (env.draining != nullptr && env.draining->load()) {
+    return Status(Code::kUnavailable, "draining: the server is shutting down");
+  }
   Status read = env.readers.Read([](Session&) { return Status::Ok(); });
   if (!read.ok()) return Status(Code::kUnavailable, "database not readable: " + read.message());
   Status schema = env.store.CheckSchema();
@@ -34,6 +37,7 @@ Result<ApiResponse> HandleReadyz(ServiceEnv& env, const ApiRequest&) {
 
 Result<ApiResponse> HandleMetrics(ServiceEnv& env, const ApiRequest&) {
   ApiResponse r = ApiResponse::Json(200, env.metrics.Render(env.executor.Snapshot()));
+  if (env.extra_metrics) r.body += env.extra_metrics();
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
 }

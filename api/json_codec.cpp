@@ -2,6 +2,8 @@
 
 #include <Poco/Dynamic/Var.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <sstream>
 
 #include "api/strict_json.h"
@@ -44,14 +46,21 @@ Result<int64_t> ToInteger(const std::string& field, const Poco::Dynamic::Var& v)
 }
 
 Result<std::string> ToString(const std::string& field, const Poco::Dynamic::Var& v,
-                             size_t max_chars) {
+                             size_t max_chars, TextLines lines) {
   if (v.isEmpty()) return Status::Invalid(field, "must be a string, not null");
   if (!v.isString()) return Status::Invalid(field, "must be a string");
   std::string s = v.extract<std::string>();
   if (Utf8Length(s) > max_chars) {
     return Status::Invalid(field, "must be at most " + std::to_string(max_chars) + " characters");
   }
+  LOYALTY_RETURN_IF_ERROR(CheckText(field, s, lines));
   return s;
+}
+
+std::string CodePointName(uint32_t cp) {
+  char out[8];
+  std::snprintf(out, sizeof out, "U+%04X", static_cast<unsigned>(cp));
+  return out;
 }
 
 }  // namespace
@@ -67,9 +76,13 @@ Result<Poco::JSON::Object::Ptr> ParseJsonBody(const std::string& body) {
   StrictJsonError error;
   auto parsed = ParseStrictJson(body, options, &error);
   if (!parsed.ok()) {
-    // A duplicate member is a request that says two things about one field: name the field.
-    // Anything else means the document itself is unreadable.
+    // A duplicate member is a request that says two things about one field, and invalid UTF-8
+    // or a raw control character spoils one string: name the member. Anything else means the
+    // document itself is unreadable.
     if (error.kind == StrictJsonError::Kind::kDuplicateMember) return error.ToStatus();
+    if (error.kind == StrictJsonError::Kind::kEncoding && !error.path.empty()) {
+      return error.ToStatus();
+    }
     std::string why = error.Describe();
     if (!error.path.empty()) why += " (in " + error.path + ")";
     return Status::Invalid("body", why);
@@ -125,6 +138,31 @@ size_t Utf8Length(std::string_view text) {
   return n;
 }
 
+Status CheckText(const std::string& field, std::string_view text, TextLines lines) {
+  size_t position = 0;  // in characters, 1-based once counted
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) == 0x80) continue;  // a continuation byte: same character
+    ++position;
+    uint32_t control = 0x110000;  // none
+    if (c < 0x20 || c == 0x7F) {
+      const bool line_break = c == '\n' || c == '\t';
+      if (!(line_break && lines == TextLines::kMultiLine)) control = c;
+    } else if (c == 0xC2 && i + 1 < text.size()) {
+      const unsigned char next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) control = next;  // C1: U+0080..U+009F
+    }
+    if (control == 0x110000) continue;
+    return Status::Invalid(
+        field, "contains the control character " + CodePointName(control) + " at character " +
+                   std::to_string(position) +
+                   (lines == TextLines::kMultiLine
+                        ? "; only line feed and tab are allowed here"
+                        : "; control characters (line breaks and tabs too) are not allowed here"));
+  }
+  return Status::Ok();
+}
+
 Status CheckKnownFields(const Poco::JSON::Object& object,
                         std::initializer_list<std::string_view> allowed) {
   for (const auto& [name, value] : object) {
@@ -150,9 +188,10 @@ Result<std::optional<bool>> OptBool(const Poco::JSON::Object& object, const std:
 }
 
 Result<std::optional<std::string>> OptString(const Poco::JSON::Object& object,
-                                             const std::string& name, size_t max_chars) {
+                                             const std::string& name, size_t max_chars,
+                                             TextLines lines) {
   if (!object.has(name)) return std::optional<std::string>();
-  LOYALTY_ASSIGN_OR_RETURN(std::string s, ToString(name, object.get(name), max_chars));
+  LOYALTY_ASSIGN_OR_RETURN(std::string s, ToString(name, object.get(name), max_chars, lines));
   return std::optional<std::string>(std::move(s));
 }
 
@@ -172,8 +211,15 @@ Result<std::optional<std::optional<std::string>>> OptNullableString(
   if (!object.has(name)) return Out();
   const Poco::Dynamic::Var v = object.get(name);
   if (v.isEmpty()) return Out(std::optional<std::string>());
-  LOYALTY_ASSIGN_OR_RETURN(std::string s, ToString(name, v, max_chars));
+  LOYALTY_ASSIGN_OR_RETURN(std::string s, ToString(name, v, max_chars, TextLines::kSingleLine));
   return Out(std::optional<std::string>(std::move(s)));
+}
+
+Result<std::string> ItemString(const std::string& field, const Poco::Dynamic::Var& item,
+                               size_t max_chars) {
+  LOYALTY_ASSIGN_OR_RETURN(std::string s, ToString(field, item, max_chars, TextLines::kSingleLine));
+  if (s.empty()) return Status::Invalid(field, "must not be empty");
+  return s;
 }
 
 Result<int64_t> RequireInteger(const Poco::JSON::Object& object, const std::string& name) {

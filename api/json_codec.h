@@ -21,8 +21,9 @@
 namespace loyalty {
 
 // Parses a request body that must be one JSON object; an empty body is the empty object. Read by
-// the strict reader (api/strict_json.h): a duplicate member is refused naming it; any other
-// malformation is refused as "body", with the line and column in the message.
+// the strict reader (api/strict_json.h): a duplicate member, and a string with invalid UTF-8 or
+// a raw control character, are refused naming the member ("lines[2].note"); any other
+// malformation is refused as "body". The message says where (line and column).
 // Keys are kept sorted (no insertion order), which CanonicalJson relies on.
 Result<Poco::JSON::Object::Ptr> ParseJsonBody(const std::string& body);
 
@@ -36,6 +37,16 @@ Status ValidateReasonCode(const std::string& field, std::string_view code);
 // Number of UTF-8 code points (continuation bytes are not counted).
 size_t Utf8Length(std::string_view text);
 
+// Free text that a client sends and the engine stores or shows (reasons, notes, names) never
+// holds a control character: they corrupt logs, CSV exports and the screens CS reads them on.
+// kMultiLine is for the few fields a person types into a text area (an adjustment's note): line
+// feed and tab are allowed there, nothing else (not CR: one line break, one spelling).
+enum class TextLines { kSingleLine, kMultiLine };
+// Refuses C0 controls (U+0000-U+001F), DEL (U+007F) and C1 controls (U+0080-U+009F), except LF
+// and TAB for kMultiLine: Invalid(field, ...) naming the character and its position.
+// REQUIRES: text is valid UTF-8 (the strict reader refuses anything else).
+Status CheckText(const std::string& field, std::string_view text, TextLines lines);
+
 // Rejects any member not in `allowed`.
 Status CheckKnownFields(const Poco::JSON::Object& object,
                         std::initializer_list<std::string_view> allowed);
@@ -44,12 +55,18 @@ Status CheckKnownFields(const Poco::JSON::Object& object,
 Result<std::optional<int64_t>> OptInteger(const Poco::JSON::Object& object,
                                           const std::string& name);
 Result<std::optional<bool>> OptBool(const Poco::JSON::Object& object, const std::string& name);
+// Strings are checked by CheckText as well: every string member is free text to this reader.
 Result<std::optional<std::string>> OptString(const Poco::JSON::Object& object,
-                                             const std::string& name, size_t max_chars);
+                                             const std::string& name, size_t max_chars,
+                                             TextLines lines = TextLines::kSingleLine);
 Result<std::optional<std::string>> OptId(const Poco::JSON::Object& object, const std::string& name);
 // Present and null -> engaged nullopt; used for "birth_date": null (clear it).
 Result<std::optional<std::optional<std::string>>> OptNullableString(
     const Poco::JSON::Object& object, const std::string& name, size_t max_chars);
+// An array item that must be a single-line string of 1..max_chars characters; field names it
+// ("coupon_code[1]").
+Result<std::string> ItemString(const std::string& field, const Poco::Dynamic::Var& item,
+                               size_t max_chars);
 
 // Required variants: absence is an error ("is required").
 Result<int64_t> RequireInteger(const Poco::JSON::Object& object, const std::string& name);

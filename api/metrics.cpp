@@ -19,6 +19,17 @@ std::string Escape(const std::string& v) {
   return out;
 }
 
+// RFC 9110's methods plus PATCH keep their name; any other token a client sends (methods are
+// case-sensitive: "get" too) is counted as "other", so no request can add a series.
+const std::string& MethodLabel(const std::string& method) {
+  static const std::string kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  static const std::string kOther = "other";
+  for (const std::string& known : kKnown) {
+    if (method == known) return known;
+  }
+  return kOther;
+}
+
 std::string Labels(const std::string& route, const std::string& method) {
   return "route=\"" + Escape(route) + "\",method=\"" + Escape(method) + "\"";
 }
@@ -72,9 +83,10 @@ void Metrics::ObserveRequest(const std::string& route, const std::string& method
   const std::vector<double>& bounds = LatencyBuckets();
   size_t bucket = 0;
   while (bucket < bounds.size() && seconds > bounds[bucket]) ++bucket;
+  const std::string& label = MethodLabel(method);
   std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[{route, method, status}];
-  Histogram& h = latency_[{route, method}];
+  ++requests_[{route, label, status}];
+  Histogram& h = latency_[{route, label}];
   if (h.buckets.empty()) h.buckets.assign(bounds.size() + 1, 0);
   ++h.buckets[bucket];
   h.sum += seconds;

@@ -1,6 +1,8 @@
 // Prometheus text exposition for GET /metrics: request counters and latency histograms labelled
-// by route TEMPLATE (never the raw path, so ids cannot blow up the label space), and the
-// executor's commit statistics, and the webhook worker's delivery counters. Thread-safe.
+// by route TEMPLATE (never the raw path, so ids cannot blow up the label space) and by method
+// (GET HEAD POST PUT PATCH DELETE OPTIONS, anything else "other"), and the executor's commit
+// statistics, and the webhook worker's delivery counters. Thread-safe. The route needs an API
+// key of role metrics or admin (api/routes.cpp).
 #pragma once
 
 #include <atomic>

@@ -68,6 +68,12 @@ constexpr CodeRow RowFor(Code code) {
       return {422, "Coupon limit per customer reached"};
     case Code::kCouponRevoked:
       return {422, "Coupon revoked"};
+    case Code::kBelowMinimumRedemption:
+      return {422, "Below the smallest redemption"};
+    case Code::kMessageNotLeased:
+      return {409, "Message not leased by the caller"};
+    case Code::kLeaseExpired:
+      return {409, "Lease expired"};
   }
   return {500, "Internal error"};  // a value outside the enum (a cast gone wrong)
 }

@@ -10,8 +10,6 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <istream>
-#include <ostream>
 
 #include "api/auth.h"
 #include "api/crypto.h"
@@ -25,43 +23,6 @@
 
 namespace loyalty {
 namespace {
-
-struct Body {
-  std::string bytes;
-  bool too_large = false;
-  bool drained = true;  // the whole body was consumed: the connection can be reused
-};
-
-// Reads at most kMaxBodyBytes; a larger body is discarded (up to kMaxDrainBytes).
-Body ReadBody(Poco::Net::HTTPServerRequest& request) {
-  Body body;
-  const bool chunked = request.getChunkedTransferEncoding();
-  if (!chunked && !request.hasContentLength()) return body;  // no body (RFC 9112 6.3)
-  if (!chunked && request.getContentLength64() > static_cast<int64_t>(kMaxBodyBytes)) {
-    body.too_large = true;
-    if (request.getContentLength64() > static_cast<int64_t>(kMaxDrainBytes)) {
-      body.drained = false;
-      return body;
-    }
-  }
-  std::istream& in = request.stream();
-  char buffer[8192];
-  size_t total = 0;
-  while (in && total <= kMaxDrainBytes) {
-    in.read(buffer, sizeof buffer);
-    const size_t n = static_cast<size_t>(in.gcount());
-    if (n == 0) break;
-    total += n;
-    if (!body.too_large && body.bytes.size() + n <= kMaxBodyBytes) {
-      body.bytes.append(buffer, n);
-    } else {
-      body.too_large = true;
-      body.bytes.clear();
-    }
-  }
-  body.drained = total <= kMaxDrainBytes && !in.bad();
-  return body;
-}
 
 Result<std::map<std::string, std::string>> ParseQuery(const std::string& raw) {
   std::map<std::string, std::string> out;
@@ -133,10 +94,9 @@ RequestPipeline::RequestPipeline(ServiceEnv& env, bool json_logs)
   }
 }
 
-void RequestPipeline::Handle(Poco::Net::HTTPServerRequest& request,
-                             Poco::Net::HTTPServerResponse& response) {
+FrontReply RequestPipeline::Handle(const FrontRequest& request) {
   const auto started = std::chrono::steady_clock::now();
-  const std::string request_id = ChooseRequestId(request.get("X-Request-Id", ""));
+  const std::string request_id = ChooseRequestId(request.head.get("X-Request-Id", ""));
   Outcome outcome;
   try {
     outcome = Process(request, request_id);
@@ -153,28 +113,24 @@ void RequestPipeline::Handle(Poco::Net::HTTPServerRequest& request,
     outcome.response = ProblemFromStatus(Status(Code::kInternal, "unknown"), request_id);
     outcome.close = true;
   }
-  const ApiResponse& r = outcome.response;
-  try {
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
-    response.setContentType(r.content_type);
-    for (const auto& [name, value] : r.headers) response.set(name, value);
-    response.set("X-Request-Id", request_id);
-    if (outcome.close) response.setKeepAlive(false);
-    response.setContentLength64(static_cast<Poco::Int64>(r.body.size()));
-    std::ostream& out = response.send();
-    out.write(r.body.data(), static_cast<std::streamsize>(r.body.size()));
-    out.flush();
-  } catch (const std::exception& e) {  // the client went away; nothing left to tell it
-    logger_->warn("request {}: response not delivered: {}", request_id, std::string(e.what()));
-  }
+  ApiResponse& r = outcome.response;
+  FrontReply reply;
+  reply.status = r.status;
+  reply.content_type = std::move(r.content_type);
+  reply.headers = std::move(r.headers);
+  reply.headers.emplace_back("X-Request-Id", request_id);
+  reply.body = std::move(r.body);
+  reply.close = outcome.close;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  env_.metrics.ObserveRequest(outcome.route, request.getMethod(), r.status, seconds);
-  Log(request.getMethod(), outcome.route, r.status, seconds * 1000.0, request_id);
+  env_.metrics.ObserveRequest(outcome.route, request.head.getMethod(), reply.status, seconds);
+  Log(request.head.getMethod(), outcome.route, reply.status, seconds * 1000.0, request_id);
+  return reply;
 }
 
-RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& request,
+RequestPipeline::Outcome RequestPipeline::Process(const FrontRequest& front,
                                                   const std::string& request_id) {
+  const Poco::Net::HTTPRequest& request = front.head;
   Outcome outcome;
   ApiRequest req;
   req.method = request.getMethod();
@@ -184,10 +140,8 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
   req.path = uri.substr(0, q);
   RouteMatch match = MatchRoute(req.method, req.path);
   if (match.route != nullptr) outcome.route = match.route->path;
-  // The body is always consumed first, whatever the answer, so the connection stays in step.
-  const Body body = ReadBody(request);
-  outcome.close = !body.drained;
-  if (body.too_large) {
+  // The front door has read the whole body (or discarded one over the limit).
+  if (front.body_too_large) {
     outcome.response =
         ProblemFromStatus(Status(Code::kPayloadTooLarge,
                                  "request body over " + std::to_string(kMaxBodyBytes) + " bytes"),
@@ -211,7 +165,7 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
       ParseQuery(q == std::string::npos ? "" : uri.substr(q + 1));
   if (query.ok()) req.query = std::move(*query);
   Result<ApiResponse> result =
-      query.ok() ? Dispatch(request, *match.route, req, body.bytes) : query.status();
+      query.ok() ? Dispatch(request, *match.route, req, front.body) : query.status();
   if (result.ok()) {
     outcome.response = std::move(result).value();
   } else {
@@ -223,7 +177,7 @@ RequestPipeline::Outcome RequestPipeline::Process(Poco::Net::HTTPServerRequest& 
   return outcome;
 }
 
-Result<ApiResponse> RequestPipeline::Dispatch(Poco::Net::HTTPServerRequest& request,
+Result<ApiResponse> RequestPipeline::Dispatch(const Poco::Net::HTTPRequest& request,
                                               const RouteInfo& route, ApiRequest& req,
                                               const std::string& body) {
   if (route.requires_auth) {

@@ -1,16 +1,16 @@
 // One HTTP request, start to finish: request id, body (capped), route, auth and role, media
 // type, Idempotency-Key syntax, JSON parse, handler, problem+json on any failure, metrics and
-// one log line. It is the only place that touches POCO's request/response objects, and it has
+// one log line. It is the only place that reads POCO's request head, and it has
 // the one catch-all: nothing a request does can take the process down.
 #pragma once
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <spdlog/logger.h>
 
 #include <memory>
 #include <string>
 
+#include "api/front_door.h"
 #include "api/http_types.h"
 #include "api/routes.h"
 #include "api/service.h"
@@ -18,14 +18,14 @@
 
 namespace loyalty {
 
-// kMaxBodyBytes, kMaxDrainBytes, kMaxRequestIdLength: core/limits.h. A body over the limit is
-// still read and discarded up to kMaxDrainBytes so that the connection stays usable and the
-// client sees the 413 instead of a reset; beyond it the connection closes.
+// kMaxBodyBytes, kMaxDrainBytes, kMaxRequestIdLength: core/limits.h. The front door reads a body
+// over kMaxBodyBytes to its end (up to kMaxDrainBytes) and discards it; the pipeline answers 413.
 
 class RequestPipeline {
  public:
   RequestPipeline(ServiceEnv& env, bool json_logs);
-  void Handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+  // Never throws; runs on a front-door worker thread.
+  FrontReply Handle(const FrontRequest& request);
 
  private:
   struct Outcome {
@@ -33,9 +33,9 @@ class RequestPipeline {
     std::string route = "unmatched";  // the template, for metrics and logs
     bool close = false;               // the connection cannot be reused
   };
-  Outcome Process(Poco::Net::HTTPServerRequest& request, const std::string& request_id);
+  Outcome Process(const FrontRequest& request, const std::string& request_id);
   // After routing: key and role, path ids, media type, Idempotency-Key, body, handler.
-  Result<ApiResponse> Dispatch(Poco::Net::HTTPServerRequest& request, const RouteInfo& route,
+  Result<ApiResponse> Dispatch(const Poco::Net::HTTPRequest& request, const RouteInfo& route,
                                ApiRequest& req, const std::string& body);
   void Log(const std::string& method, const std::string& route, int status, double latency_ms,
            const std::string& request_id);

@@ -40,7 +40,7 @@ bool MatchTemplate(std::string_view tmpl, std::string_view path,
 }
 
 std::vector<RouteInfo> BuildRoutes() {
-  // The role matrix. admin may call everything; the three probes need no key.
+  // The role matrix. admin may call everything; the two probes need no key.
   // kShopAndCs: the shop's checkout and customer service.
   const std::vector<std::string> kCustomerRead = {"checkout", "cs_agent",  "cs_supervisor",
                                                   "admin",    "messaging", "jobs"};
@@ -55,10 +55,12 @@ std::vector<RouteInfo> BuildRoutes() {
   // Consent changes: the messaging layer (080 replies, unsubscribe links) and CS.
   const std::vector<std::string> kConsent = {"messaging", "cs_agent", "cs_supervisor", "admin"};
   const std::vector<std::string> kAdmin = {"admin"};
+  // A scraper gets a key of its own: the figures tell traffic and errors, not for everyone.
+  const std::vector<std::string> kMetrics = {"metrics", "admin"};
   return {
       {"GET", "/healthz", false, {}, &HandleHealthz},
       {"GET", "/readyz", false, {}, &HandleReadyz},
-      {"GET", "/metrics", false, {}, &HandleMetrics},
+      {"GET", "/metrics", true, kMetrics, &HandleMetrics},
       {"PUT", "/v1/customers/{customer_id}", true, kShopAndCs, &HandlePutCustomer},
       {"GET", "/v1/customers/{customer_id}", true, kCustomerRead, &HandleGetCustomer},
       {"GET", "/v1/customers/{customer_id}/ledger", true, kShopAndCs, &HandleCustomerLedger},

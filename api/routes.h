@@ -20,7 +20,7 @@ using Handler = Result<ApiResponse> (*)(ServiceEnv& env, const ApiRequest& req);
 struct RouteInfo {
   std::string method;              // "GET", "PUT", "POST"
   std::string path;                // template: "/v1/orders/{order_id}"
-  bool requires_auth = true;       // false: /healthz, /readyz, /metrics
+  bool requires_auth = true;       // false: /healthz, /readyz
   std::vector<std::string> roles;  // roles that may call it (when requires_auth)
   Handler handler = nullptr;
 };

@@ -1,13 +1,5 @@
 #include "api/server.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,6 +12,7 @@
 
 #include "api/coupon_batches.h"
 #include "api/crypto.h"
+#include "api/front_door.h"
 #include "api/idempotency.h"
 #include "api/metrics.h"
 #include "api/request_pipeline.h"
@@ -29,40 +22,25 @@
 namespace loyalty {
 namespace {
 
-constexpr int kMinPoolThreads = 16;
 constexpr auto kPurgeInterval = std::chrono::minutes(10);
 
-class PipelineHandler final : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit PipelineHandler(RequestPipeline& pipeline) : pipeline_(pipeline) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    pipeline_.Handle(request, response);
-  }
-
- private:
-  RequestPipeline& pipeline_;
-};
-
-class PipelineFactory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit PipelineFactory(RequestPipeline& pipeline) : pipeline_(pipeline) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new PipelineHandler(pipeline_);
-  }
-
- private:
-  RequestPipeline& pipeline_;
-};
+FrontOptions FrontOptionsOf(const ServerOptions& o) {
+  FrontOptions f;
+  f.host = o.host;
+  f.port = o.port;
+  f.workers = o.threads;
+  f.max_queued = o.max_queued;
+  f.max_connections = o.max_connections;
+  f.keep_alive_max_requests = o.keep_alive_max_requests;
+  f.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
+  f.body_timeout = std::chrono::milliseconds(o.body_timeout_ms);
+  f.keep_alive_timeout = std::chrono::milliseconds(o.keep_alive_timeout_ms);
+  f.queue_wait = std::chrono::milliseconds(o.queue_wait_ms);
+  return f;
+}
 
 Status CheckOptions(const ServerOptions& o) {
-  if (o.port < 0 || o.port > 65535) return Status::Invalid("port", "must be 0..65535");
-  if (o.threads < 1) return Status::Invalid("threads", "must be at least 1");
-  if (o.max_queued < 1) return Status::Invalid("max_queued", "must be at least 1");
-  if (o.keep_alive_max_requests < 0) {
-    return Status::Invalid("keep_alive_max_requests", "must be 0 (unlimited) or more");
-  }
+  LOYALTY_RETURN_IF_ERROR(ValidateFrontOptions(FrontOptionsOf(o)));
   if (o.writer_sessions < 1) return Status::Invalid("writer_sessions", "must be at least 1");
   if (o.reader_sessions < 1) return Status::Invalid("reader_sessions", "must be at least 1");
   if (o.webhook.enabled()) LOYALTY_RETURN_IF_ERROR(ValidateWebhookOptions(o.webhook));
@@ -95,9 +73,8 @@ struct ApiServer::Impl {
   std::unique_ptr<ReadPool> readers;
   std::unique_ptr<ServiceEnv> env;
   std::unique_ptr<RequestPipeline> pipeline;
-  std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
-  int port = 0;
+  std::unique_ptr<FrontDoor> front;
+  std::atomic<bool> draining{false};
 
   std::mutex mu;
   std::condition_variable cv;
@@ -128,7 +105,7 @@ ApiServer::~ApiServer() { Stop(); }
 
 Status ApiServer::Start() {
   Impl& m = *impl_;
-  if (m.http) return Status(Code::kInvalidState, "server already started");
+  if (m.front) return Status(Code::kInvalidState, "server already started");
   LOYALTY_RETURN_IF_ERROR(CheckOptions(m.opts));
   LOYALTY_ASSIGN_OR_RETURN(auto writers, OpenSessions(m.store, m.opts.writer_sessions));
   LOYALTY_ASSIGN_OR_RETURN(auto readers, OpenSessions(m.store, m.opts.reader_sessions));
@@ -145,37 +122,33 @@ Status ApiServer::Start() {
     LOYALTY_RETURN_IF_ERROR(m.webhook->Start());
   }
   m.pipeline = std::make_unique<RequestPipeline>(*m.env, m.opts.json_logs);
-  try {
-    Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(m.opts.host, static_cast<Poco::UInt16>(m.opts.port)),
-                /*reuseAddress=*/true, /*reusePort=*/false);  // a busy port must fail
-    socket.listen(std::max(64, m.opts.max_queued));
-    auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
-    params->setKeepAlive(true);
-    params->setMaxKeepAliveRequests(m.opts.keep_alive_max_requests);
-    params->setMaxQueued(m.opts.max_queued);
-    params->setMaxThreads(m.opts.threads);
-    m.pool = std::make_unique<Poco::ThreadPool>(std::min(kMinPoolThreads, m.opts.threads),
-                                                m.opts.threads);
-    m.http = std::make_unique<Poco::Net::HTTPServer>(new PipelineFactory(*m.pipeline), *m.pool,
-                                                     socket, params);
-    m.http->start();
-    m.port = socket.address().port();
-  } catch (const Poco::Exception& e) {
-    m.http.reset();
-    return Status(Code::kUnavailable, "cannot serve on " + m.opts.host + ":" +
-                                          std::to_string(m.opts.port) + ": " + e.displayText());
+  m.env->draining = &m.draining;
+  m.front = std::make_unique<FrontDoor>(FrontOptionsOf(m.opts), [&m](const FrontRequest& request) {
+    return m.pipeline->Handle(request);
+  });
+  m.env->extra_metrics = [&m] { return RenderFrontStats(m.front->Stats()); };
+  Status started = m.front->Start();
+  if (!started.ok()) {
+    m.front.reset();
+    return started;
   }
   m.stopping = false;
   m.purger = std::thread([&m] { m.PurgeLoop(); });
-  spdlog::info("loyalty API listening on {}:{} ({} threads, {})", m.opts.host, m.port,
-               m.opts.threads, m.store.Describe());
+  spdlog::info("loyalty API listening on {}:{} ({} workers, {} connections at most, {})",
+               m.opts.host, m.front->port(), m.opts.threads, m.opts.max_connections,
+               m.store.Describe());
   return Status::Ok();
 }
 
 int ApiServer::port() const {
-  LOYALTY_CHECK(impl_->http != nullptr);
-  return impl_->port;
+  LOYALTY_CHECK(impl_->front != nullptr);
+  return impl_->front->port();
+}
+
+void ApiServer::BeginDrain() {
+  Impl& m = *impl_;
+  m.draining.store(true);
+  if (m.front) m.front->BeginDrain();
 }
 
 CommandExecutor& ApiServer::executor() {
@@ -185,10 +158,11 @@ CommandExecutor& ApiServer::executor() {
 
 void ApiServer::Stop() {
   Impl& m = *impl_;
-  if (m.http) {
-    m.http->stopAll(false);  // waits for the requests in flight, closes idle keep-alives
-    m.pool->joinAll();
-    m.http.reset();
+  if (m.front) {
+    m.draining.store(true);
+    m.front->Stop(std::chrono::milliseconds(m.opts.drain_grace_ms));  // requests in flight finish
+    m.env->extra_metrics = nullptr;
+    m.front.reset();
   }
   {
     std::lock_guard<std::mutex> lock(m.mu);
@@ -204,7 +178,6 @@ void ApiServer::Stop() {
   m.env.reset();
   m.executor.reset();  // drains the queue
   m.readers.reset();
-  m.pool.reset();
 }
 
 }  // namespace loyalty

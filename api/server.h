@@ -1,9 +1,8 @@
-// ApiServer: the REST API v1 over POCO's HTTPServer. It owns the write path (a CommandExecutor
-// over `writer_sessions` sessions), a pool of `reader_sessions` read sessions, its own thread
-// pool (POCO serves one keep-alive connection per thread, so `threads` bounds the concurrent
-// keep-alive clients), a background purge of expired idempotency records (every 10 min), the
-// coupon batch worker and, when a webhook URL is configured, the message webhook worker
-// (api/webhook_worker.h).
+// ApiServer: the REST API v1 behind the front door (api/front_door.h: one I/O thread holds the
+// connections, `threads` workers serve complete requests). It owns the write path (a
+// CommandExecutor over `writer_sessions` sessions), a pool of `reader_sessions` read sessions,
+// a background purge of expired idempotency records (every 10 min), the coupon batch worker
+// and, when a webhook URL is configured, the message webhook worker (api/webhook_worker.h).
 //
 // Thread-safe after Start(). The store, programme and clock must outlive the server.
 #pragma once
@@ -22,10 +21,16 @@ namespace loyalty {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                  // 0 = any free port (see ApiServer::port())
-  int threads = 128;                // connection threads = concurrent keep-alive clients
-  int max_queued = 256;             // accepted connections waiting for a thread; beyond: closed
-  int keep_alive_max_requests = 0;  // requests per connection; 0 = unlimited
+  int port = 8080;                    // 0 = any free port (see ApiServer::port())
+  int threads = 32;                   // workers serving complete requests
+  int max_queued = 256;               // complete requests waiting for a worker; beyond: 503
+  int max_connections = 10000;        // open connections; beyond: idle ones go, else 503
+  int keep_alive_max_requests = 0;    // requests per connection; 0 = unlimited
+  int header_timeout_ms = 5000;       // request line + headers, whole (408 when missed)
+  int body_timeout_ms = 10000;        // the whole body (408 when missed)
+  int keep_alive_timeout_ms = 15000;  // idle keep-alive (1 s under pressure)
+  int queue_wait_ms = 1000;           // a request waiting longer for a worker: 503
+  int drain_grace_ms = 10000;         // Stop(): how long requests in flight may finish
   int writer_sessions = 1;
   int reader_sessions = 8;
   bool json_logs = false;  // one JSON object per log line
@@ -45,6 +50,9 @@ class ApiServer {
   Status Start();
   // The bound port (the real one when opts.port was 0). REQUIRES: Start() succeeded.
   int port() const;
+  // /readyz answers 503 from now on, answers carry Connection: close, idle connections close;
+  // requests are still served. Call it, wait for balancers to notice, then Stop().
+  void BeginDrain();
   // Stops accepting, finishes the requests in flight, drains the executor. Idempotent.
   void Stop();
   // The write path, e.g. to create API keys in tests. REQUIRES: Start() succeeded.

@@ -2,7 +2,9 @@
 // pool of read sessions. Shared by every request thread; everything here is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -72,6 +74,10 @@ struct ServiceEnv {
   RandomSource* random = nullptr;        // coupon codes (SystemRandom in the server)
   CouponBatchWorker* batches = nullptr;  // large coupon batches (null: left pending)
   WebhookWorker* webhook = nullptr;      // push delivery of messages (null: pull API only)
+  // Set when the server begins to drain: /readyz answers 503 so balancers stop sending.
+  const std::atomic<bool>* draining = nullptr;
+  // More Prometheus lines for /metrics (the front door's connection figures); may be empty.
+  std::function<std::string()> extra_metrics = nullptr;
 
   // The context of one core call: now, and the caller as the actor.
   Ctx MakeCtx(const ApiKey& key) const {

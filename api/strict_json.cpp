@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -287,7 +288,13 @@ class StrictParser {
         continue;
       }
       const size_t n = Utf8SequenceLength(text_, pos_);
-      if (n == 0) return Fail(Kind::kEncoding, pos_, "is not valid UTF-8");
+      if (n == 0) {
+        char byte[5];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(c));
+        return Fail(Kind::kEncoding, pos_,
+                    std::string("is invalid UTF-8 (byte ") + byte +
+                        " does not begin a well-formed sequence)");
+      }
       out.append(text_.substr(pos_, n));
       pos_ += n;
     }

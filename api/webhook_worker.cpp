@@ -4,13 +4,19 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <istream>
+#include <mutex>
 #include <ostream>
 #include <utility>
 #include <vector>
@@ -55,7 +61,43 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// OpenSSL's and NetSSL's process-wide set-up, done once for every worker (and every test) and
+// never undone: uninitializeSSL would pull it from under another worker still connected.
+void InitializeSslOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+}
+
+// The client side of every https delivery. Certificates are checked by OpenSSL's chain
+// verification and then by POCO's host name check; a failure of either is refused (the
+// RejectCertificateHandler answers "do not ignore" where POCO would ask).
+Result<Poco::Net::Context::Ptr> MakeClientContext(const std::string& ca_file) {
+  InitializeSslOnce();
+  Poco::Net::Context::Params p;
+  p.caLocation = ca_file;  // "" = none beyond the system store
+  p.loadDefaultCAs = true;
+  // STRICT, not RELAXED: under RELAXED POCO skips the host name check for loopback peers.
+  p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  p.verificationDepth = 9;
+  // No anonymous suites: a peer without a certificate would pass POCO's host name check.
+  p.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:@STRENGTH";
+  try {
+    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
+    ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    ctx->enableExtendedCertificateVerification(true);
+    ctx->setInvalidCertificateHandler(new Poco::Net::RejectCertificateHandler(false));
+    return ctx;
+  } catch (const Poco::Exception& e) {
+    return Status::Invalid(ca_file.empty() ? "webhook_url" : "webhook_ca_file",
+                           "cannot set up TLS: " + e.displayText());
+  }
+}
+
 }  // namespace
+
+struct WebhookWorker::Tls {
+  Poco::Net::Context::Ptr context;
+};
 
 Status ValidateWebhookOptions(const WebhookOptions& o) {
   if (o.url.empty()) return Status::Invalid("webhook_url", "is required");
@@ -65,12 +107,10 @@ Status ValidateWebhookOptions(const WebhookOptions& o) {
   } catch (const Poco::Exception& e) {
     return Status::Invalid("webhook_url", "is not a URL: " + e.displayText());
   }
-  if (uri.getScheme() == "https") {
-    return Status::Invalid("webhook_url",
-                           "https is not supported by this build; use http (e.g. to a local "
-                           "TLS-terminating proxy)");
+  const bool https = uri.getScheme() == "https";
+  if (uri.getScheme() != "http" && !https) {
+    return Status::Invalid("webhook_url", "must be an http:// or https:// URL");
   }
-  if (uri.getScheme() != "http") return Status::Invalid("webhook_url", "must be an http:// URL");
   if (uri.getHost().empty()) return Status::Invalid("webhook_url", "has no host");
   if (!uri.getUserInfo().empty()) {
     return Status::Invalid("webhook_url",
@@ -80,6 +120,23 @@ Status ValidateWebhookOptions(const WebhookOptions& o) {
   if (o.secret.size() < kMinWebhookSecretLength) {
     return Status::Invalid(
         "webhook_secret", "must be at least " + std::to_string(kMinWebhookSecretLength) + " bytes");
+  }
+  if (!o.previous_secret.empty()) {
+    if (o.previous_secret.size() < kMinWebhookSecretLength) {
+      return Status::Invalid(
+          "webhook_previous_secret",
+          "must be at least " + std::to_string(kMinWebhookSecretLength) + " bytes");
+    }
+    if (o.previous_secret == o.secret) {
+      // Most likely the new secret file was not written: rotating to the same key rotates nothing.
+      return Status::Invalid("webhook_previous_secret", "is the same as the secret");
+    }
+  }
+  if (!o.ca_file.empty()) {
+    if (!https) return Status::Invalid("webhook_ca_file", "applies only to an https:// URL");
+    if (!std::ifstream(o.ca_file)) {
+      return Status::Invalid("webhook_ca_file", "cannot read " + o.ca_file);
+    }
   }
   LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_max_attempts", o.max_attempts, 1, 100));
   LOYALTY_RETURN_IF_ERROR(CheckRange("webhook_backoff_seconds", o.backoff_seconds, 1, 86400));
@@ -92,6 +149,13 @@ Status ValidateWebhookOptions(const WebhookOptions& o) {
 std::string WebhookSignature(const std::string& secret, const std::string& timestamp,
                              const std::string& body) {
   return "v1=" + HmacSha256Hex(secret, timestamp + "." + body);
+}
+
+std::string WebhookSignatureHeader(const std::string& secret, const std::string& previous_secret,
+                                   const std::string& timestamp, const std::string& body) {
+  std::string header = WebhookSignature(secret, timestamp, body);
+  if (!previous_secret.empty()) header += ", " + WebhookSignature(previous_secret, timestamp, body);
+  return header;
 }
 
 bool VerifyWebhookSignature(const std::string& secret, const std::string& timestamp,
@@ -121,14 +185,27 @@ Status WebhookWorker::Start() {
   port_ = uri.getPort();
   path_ = uri.getPathAndQuery();
   if (path_.empty()) path_ = "/";
+  tls_.reset();
+  if (uri.getScheme() == "https") {
+    LOYALTY_ASSIGN_OR_RETURN(Poco::Net::Context::Ptr context, MakeClientContext(opts_.ca_file));
+    tls_ = std::make_unique<Tls>(Tls{std::move(context)});
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = false;
     woken_ = true;  // look at the outbox right away
   }
   thread_ = std::thread([this] { Loop(); });
-  spdlog::info("webhook delivery to {} (max {} attempts, backoff from {} s)", opts_.url,
-               opts_.max_attempts, opts_.backoff_seconds);
+  spdlog::info(
+      "webhook delivery to {} (max {} attempts, backoff from {} s{})", opts_.url,
+      opts_.max_attempts, opts_.backoff_seconds,
+      tls_ ? opts_.ca_file.empty() ? "; TLS, system CAs" : "; TLS, system CAs and " + opts_.ca_file
+           : "");
+  if (!opts_.previous_secret.empty()) {
+    spdlog::warn(
+        "webhook: signing with the previous secret too (rotation); drop it once every "
+        "receiver verifies with the new one");
+  }
   return Status::Ok();
 }
 
@@ -202,7 +279,11 @@ WebhookWorker::Outcome WebhookWorker::Post(const Message& m) {
   Outcome out;
   try {
     if (!session_) {
-      session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
+      if (tls_) {
+        session_ = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, tls_->context);
+      } else {
+        session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
+      }
       session_->setTimeout(
           Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(opts_.timeout_ms) * 1000));
       session_->setKeepAlive(true);
@@ -216,7 +297,8 @@ WebhookWorker::Outcome WebhookWorker::Post(const Message& m) {
     req.setKeepAlive(true);
     req.set("User-Agent", "loyalty-webhook/1");
     req.set("X-Loyalty-Timestamp", timestamp);
-    req.set("X-Loyalty-Signature", WebhookSignature(opts_.secret, timestamp, body));
+    req.set("X-Loyalty-Signature",
+            WebhookSignatureHeader(opts_.secret, opts_.previous_secret, timestamp, body));
     req.set("X-Loyalty-Message-Id", std::to_string(m.message_id));
     std::ostream& os = session_->sendRequest(req);
     os.write(body.data(), static_cast<std::streamsize>(body.size()));
@@ -240,6 +322,9 @@ WebhookWorker::Outcome WebhookWorker::Post(const Message& m) {
   } catch (const Poco::TimeoutException& e) {
     session_.reset();
     out.error = Truncate("timeout: " + e.displayText());
+  } catch (const Poco::Net::SSLException& e) {  // handshake, certificate or host name
+    session_.reset();
+    out.error = Truncate("tls: " + e.displayText());
   } catch (const Poco::Exception& e) {
     session_.reset();
     out.error = Truncate("connection: " + e.displayText());

@@ -45,9 +45,9 @@ Result<std::vector<LotDraw>> RedemptionDraws(Session& s, const Order& o) {
 }
 
 // Gives `points` back to the lots the order drew from; lots already past expiry expire again
-// at once in a separate kExpire entry.
-Status Restore(Session& s, Customer& c, const Order& o, const std::string& refund_id, Points points,
-               const Ctx& ctx) {
+// at once in a separate kExpire entry. Returns how many of the points did (never usable).
+Result<Points> Restore(Session& s, Customer& c, const Order& o, const std::string& refund_id,
+                       Points points, const Ctx& ctx) {
   LOYALTY_ASSIGN_OR_RETURN(std::vector<LotDraw> draws, RedemptionDraws(s, o));
   Entry e;
   e.customer_id = c.customer_id;
@@ -55,7 +55,7 @@ Status Restore(Session& s, Customer& c, const Order& o, const std::string& refun
   e.order_id = o.order_id;
   e.ref_id = refund_id;
   Points left = points;
-  std::vector<Lot> touched;
+  Points into_expired = 0;
   for (LotDraw& d : draws) {
     if (left == 0) break;
     Points give = std::min(left, d.outstanding);
@@ -63,7 +63,7 @@ Status Restore(Session& s, Customer& c, const Order& o, const std::string& refun
     d.lot.expired = false;  // re-expired below if past its expiry
     LOYALTY_RETURN_IF_ERROR(s.UpdateLot(d.lot));
     e.allocations.push_back({d.lot.lot_id, give});
-    touched.push_back(d.lot);
+    if (d.lot.expires_at_us > 0 && d.lot.expires_at_us <= ctx.now_us) into_expired += give;
     left -= give;
   }
   LOYALTY_CHECK(left == 0);  // restores never exceed what was redeemed
@@ -78,13 +78,16 @@ Status Restore(Session& s, Customer& c, const Order& o, const std::string& refun
                                           .Int("points", points)
                                           .Finish(),
                                       ctx));
+  // The refund expired every due lot before restoring: what expires now is what went back
+  // into lots past their expiry, nothing else.
   LOYALTY_ASSIGN_OR_RETURN(Points expired, ExpireDue(s, c, ctx));
-  (void)expired;
-  return Status::Ok();
+  LOYALTY_CHECK(expired == into_expired);
+  return expired;
 }
 
 struct ClawResult {
-  Points shortfall_points = 0;
+  Points clawed_points = 0;     // removed from the pending or available balance (or a deficit)
+  Points shortfall_points = 0;  // what the balance could not cover (take_available, deduct)
 };
 
 // Takes back `points` earned by the order: from its pending lot while not activated, else from
@@ -112,6 +115,7 @@ Result<ClawResult> Clawback(Session& s, Customer& c, Order& o, const std::string
     LOYALTY_ASSIGN_OR_RETURN(int64_t id, WriteEntry(s, e, ctx));
     (void)id;
     c.pending_points -= points;
+    res.clawed_points = points;
     return res;
   }
   LOYALTY_ASSIGN_OR_RETURN(std::vector<Lot> lots, LiveLots(s, c.customer_id, ctx));
@@ -130,6 +134,7 @@ Result<ClawResult> Clawback(Session& s, Customer& c, Order& o, const std::string
   LOYALTY_CHECK(left == 0);
   e.available_delta = -take;
   c.available_points -= take;
+  res.clawed_points = take;
   Points shortfall = points - take;
   if (shortfall > 0) {
     if (ctx.program.clawback_policy == ClawbackPolicy::kAllowNegative) {
@@ -137,6 +142,7 @@ Result<ClawResult> Clawback(Session& s, Customer& c, Order& o, const std::string
       e.allocations.push_back(a);
       e.available_delta -= shortfall;
       e.reason = "negative_balance";
+      res.clawed_points += shortfall;  // removed all the same: the balance went below zero
     } else {
       res.shortfall_points = shortfall;
       e.reason = ctx.program.clawback_policy == ClawbackPolicy::kDeductFromRefund
@@ -194,9 +200,10 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
   // Cumulative targets: after this refund, floor(total * refunded / amount) of each has been
   // handled; the last refund therefore settles exactly what is left.
   Won refunded_after = o.refunded_won + amount;
-  Points restore =
-      ProportionFloor(o.points_redeemed, refunded_after, o.amount_won) - o.restored_points;
-  Points claw = ProportionFloor(o.earn_points, refunded_after, o.amount_won) - o.earn_clawed_points;
+  Points restore = ProportionFloor(o.points_redeemed, refunded_after, o.amount_won) -
+                   (o.restored_points + o.restored_expired_points);
+  Points claw =
+      ProportionFloor(o.earn_points, refunded_after, o.amount_won) - o.clawback_requested_points;
   LOYALTY_CHECK(restore >= 0 && claw >= 0);
 
   Refund f;
@@ -206,12 +213,16 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
   f.cancel = r.cancel;
   f.request_hash = r.request_hash;
   f.created_at_us = ctx.now_us;
-  f.restored_points = restore;
-  f.clawed_points = claw;
+  f.clawback_requested_points = claw;
   // Restore first: points given back may cover the clawback (no needless shortfall).
-  if (restore > 0) LOYALTY_RETURN_IF_ERROR(Restore(s, c, o, r.refund_id, restore, ctx));
+  if (restore > 0) {
+    LOYALTY_ASSIGN_OR_RETURN(f.restored_expired_points,
+                             Restore(s, c, o, r.refund_id, restore, ctx));
+  }
+  f.restored_points = restore - f.restored_expired_points;
   if (claw > 0) {
     LOYALTY_ASSIGN_OR_RETURN(ClawResult cr, Clawback(s, c, o, r.refund_id, claw, ctx));
+    f.clawed_points = cr.clawed_points;
     f.shortfall_points = cr.shortfall_points;
   }
   // What was not paid in cash (points and coupons) is handed back in proportion too, over their
@@ -225,10 +236,15 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
     f.shortfall_points -= f.deduction_won;  // what even the cash refund could not cover
   }
   f.cash_refund_won = cash - f.deduction_won;
+  LOYALTY_CHECK(f.clawed_points + f.deduction_won + f.shortfall_points ==
+                f.clawback_requested_points);
+  LOYALTY_CHECK(f.restored_points >= 0 && f.restored_expired_points >= 0);
 
   o.refunded_won = refunded_after;
-  o.restored_points += restore;
-  o.earn_clawed_points += claw;
+  o.restored_points += f.restored_points;
+  o.restored_expired_points += f.restored_expired_points;
+  o.clawback_requested_points += claw;
+  o.earn_clawed_points += f.clawed_points;
   o.shortfall_points += f.shortfall_points;
   o.qualifying_won = (o.amount_won - o.refunded_won) -
                      (non_cash - ProportionFloor(non_cash, o.refunded_won, o.amount_won));
@@ -247,6 +263,8 @@ Result<RefundWrite> RefundOrder(Session& s, const RefundRequest& r, const Ctx& c
                       .Str("refund_id", f.refund_id)
                       .Int("amount_won", f.amount_won)
                       .Int("restored_points", f.restored_points)
+                      .Int("restored_expired_points", f.restored_expired_points)
+                      .Int("clawback_requested_points", f.clawback_requested_points)
                       .Int("clawed_points", f.clawed_points)
                       .Int("shortfall_points", f.shortfall_points)
                       .Int("deduction_won", f.deduction_won)

@@ -66,6 +66,12 @@ inline constexpr int64_t kIdempotencyTtlUs = 48 * kHourUs;
 inline constexpr size_t kMaxJsonDepth = 16;        // request bodies
 inline constexpr size_t kMaxStrictJsonDepth = 64;  // any JSON text (programme files)
 
+// The HTTP front door (api/front_door.h).
+inline constexpr size_t kMaxRequestHeadBytes = 16 * 1024;     // request line + headers; beyond: 431
+inline constexpr size_t kMaxChunkLineBytes = 1024;            // a chunk-size line or trailer line
+inline constexpr size_t kFrontReadBytesPerEvent = 64 * 1024;  // fairness between connections
+inline constexpr int kMaxFrontConnections = 1'000'000;
+
 // The relations the code relies on.
 static_assert(kDayUs == 86'400'000'000);
 static_assert(kDefaultPageSize > 0 && kDefaultPageSize <= kMaxPageSize);
@@ -80,6 +86,7 @@ static_assert(kMaxAckIds <= static_cast<size_t>(kMaxPageSize));
 static_assert(kDefaultLeaseUs <= kMaxLeaseUs);
 static_assert(kMaxIdLength < kMaxReasonLength);
 static_assert(kMaxDrainBytes >= kMaxBodyBytes);
+static_assert(kMaxChunkLineBytes < kMaxRequestHeadBytes);
 static_assert(kMaxJsonDepth <= kMaxStrictJsonDepth);
 static_assert(kMaxAllocationRowsPerInsert >= 1);
 

@@ -186,9 +186,14 @@ Result<std::vector<Message>> ClaimMessages(Session& s, const ClaimOptions& o, co
 
 struct AckResult {
   int64_t message_id = 0;
-  Status status;  // ok (delivered now or already), kNotFound, kInvalidState (suppressed...)
+  // ok (delivered now or already), kNotFound, kMessageNotLeased, kLeaseExpired, kInvalidState
+  // (suppressed, cancelled, dead letter).
+  Status status;
 };
-// Marks each leased or pending message delivered. Idempotent.
+// Marks each message delivered that is leased by ctx.actor.name (the pull API key's name, or
+// "webhook") with a lease still running at ctx.now_us. A pending message without such a lease is
+// refused (kMessageNotLeased; kLeaseExpired when the caller's own lease ran out), so only what was
+// handed out can be acknowledged. Acknowledging a delivered message again is ok (idempotent).
 Result<std::vector<AckResult>> AckMessages(Session& s, const std::vector<int64_t>& ids,
                                            const Ctx& ctx);
 

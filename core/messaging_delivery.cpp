@@ -58,6 +58,26 @@ Result<bool> RecheckConsent(Session& s, Message& m, const Ctx& ctx) {
   return true;
 }
 
+// A pending message is acknowledged only under a live lease of the caller: otherwise a message
+// could be marked delivered that was never handed out (an advertisement deferred to 08:00 acked
+// by id at night), or one that another client is sending at that moment.
+Status CheckLeaseHeld(const Message& m, const Ctx& ctx) {
+  const std::string& caller = ctx.actor.name;
+  const bool live = m.lease_until_us > ctx.now_us;
+  if (m.lease_owner == caller && live) return Status::Ok();
+  if (m.lease_owner == caller && !m.lease_owner.empty()) {
+    return Status(Code::kLeaseExpired,
+                  "message " + std::to_string(m.message_id) + ": the lease ran out at " +
+                      FormatInstant(m.lease_until_us) + "; pull it again before acknowledging it",
+                  "message_ids");
+  }
+  // Whether someone else holds it is not the caller's business: the same answer either way.
+  return Status(Code::kMessageNotLeased,
+                "message " + std::to_string(m.message_id) +
+                    " is not leased by this client; pull it before acknowledging it",
+                "message_ids");
+}
+
 }  // namespace
 
 Result<std::vector<Message>> ClaimMessages(Session& s, const ClaimOptions& o, const Ctx& ctx) {
@@ -108,6 +128,8 @@ Result<std::vector<AckResult>> AckMessages(Session& s, const std::vector<int64_t
       case MessageStatus::kDelivered:
         break;  // acknowledged before: nothing to do
       case MessageStatus::kPending:
+        r.status = CheckLeaseHeld(m, ctx);
+        if (!r.status.ok()) break;
         m.status = MessageStatus::kDelivered;
         m.delivered_at_us = ctx.now_us;
         m.lease_until_us = 0;

@@ -33,7 +33,7 @@ Status CheckRedemption(const Program& p, Won amount_won, Points points, Points a
   if (points == 0) return Status::Ok();
   if (points < 0) return Status::Invalid("points_to_redeem", "must not be negative");
   if (points < p.min_redeem_points) {
-    return Status(Code::kValidationFailed,
+    return Status(Code::kBelowMinimumRedemption,
                   "the smallest redemption is " + std::to_string(p.min_redeem_points) + " points",
                   "points_to_redeem");
   }

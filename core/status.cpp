@@ -58,6 +58,12 @@ std::string_view CodeName(Code code) {
       return "coupon_limit_reached";
     case Code::kCouponRevoked:
       return "coupon_revoked";
+    case Code::kBelowMinimumRedemption:
+      return "below_minimum_redemption";
+    case Code::kMessageNotLeased:
+      return "message_not_leased";
+    case Code::kLeaseExpired:
+      return "lease_expired";
   }
   return "internal";
 }

@@ -47,6 +47,9 @@ enum class Code {
   kCouponNotStackable,         // combined with another coupon while one of them does not stack
   kCouponLimitReached,         // the customer already used the template's per-customer limit
   kCouponRevoked,              // withdrawn by customer service
+  kBelowMinimumRedemption,     // fewer points than the programme's smallest redemption
+  kMessageNotLeased,           // ack of a message the caller holds no lease on (never pulled)
+  kLeaseExpired,               // ack after the caller's lease ran out (it may be handed out again)
 };
 
 std::string_view CodeName(Code code);

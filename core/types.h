@@ -137,12 +137,16 @@ struct Order {
   int32_t earn_rate_bp = 0;  // snapshot of the rate used
   int64_t rule_version = 0;  // snapshot of the programme version
   std::string tier_at_order;
-  Points earn_points = 0;         // points earned (pending until confirmation)
-  Points earn_clawed_points = 0;  // earned points taken back by refunds so far
-  Points restored_points = 0;     // redeemed points given back by refunds so far
-  Points shortfall_points = 0;    // clawback that could not be taken (take_available policy)
-  Won refunded_won = 0;           // merchandise amount refunded so far
-  Won qualifying_won = 0;         // paid_won net of refunds: counts towards tiers
+  Points earn_points = 0;  // points earned (pending until confirmation)
+  // Refunds so far, the sums of their Refund figures. The cumulative targets of the next refund
+  // are computed from clawback_requested_points and restored + restored_expired (docs/ledger.md).
+  Points clawback_requested_points = 0;  // earned points the refunds asked back
+  Points earn_clawed_points = 0;         // of those, actually removed from the balance
+  Points shortfall_points = 0;           // of those, never recovered (nor deducted in cash)
+  Points restored_points = 0;            // redeemed points given back, usable
+  Points restored_expired_points = 0;    // redeemed points given back into lots already expired
+  Won refunded_won = 0;                  // merchandise amount refunded so far
+  Won qualifying_won = 0;                // paid_won net of refunds: counts towards tiers
   OrderStatus status = OrderStatus::kPlaced;
   bool earn_activated = false;  // pending lot activated (at confirmation or by the job)
   Micros placed_at_us = 0;
@@ -158,13 +162,17 @@ struct Order {
 struct Refund {
   std::string order_id;
   std::string refund_id;
-  Won amount_won = 0;           // merchandise amount refunded
-  Points clawed_points = 0;     // earned points taken back
-  Points restored_points = 0;   // redeemed points given back
-  Points shortfall_points = 0;  // clawback not covered by the balance
-  Won deduction_won = 0;        // shortfall to deduct from the cash refund (policy)
-  Won cash_refund_won = 0;      // what the shop pays back in cash
-  bool cancel = false;          // refund of the rest of the order
+  Won amount_won = 0;  // merchandise amount refunded
+  // Always clawback_requested = clawed + deduction_won + shortfall (a point is worth ₩1).
+  Points clawback_requested_points = 0;  // this refund's share of the points the order earned
+  Points clawed_points = 0;              // actually removed (a deficit under allow_negative)
+  Points shortfall_points = 0;           // neither removed nor deducted: lost to the programme
+  Won deduction_won = 0;                 // shortfall deducted from the cash refund (policy)
+  // Always restored + restored_expired = this refund's share of the points the order redeemed.
+  Points restored_points = 0;          // given back and usable
+  Points restored_expired_points = 0;  // given back into lots past their expiry: expired at once
+  Won cash_refund_won = 0;             // what the shop pays back in cash
+  bool cancel = false;                 // refund of the rest of the order
   std::string request_hash;
   Micros created_at_us = 0;
 };

@@ -28,6 +28,7 @@ pids+=($!)
 wait_for "$work/serve.out" "checkout"
 url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)
 key=$(awk '$1 == "checkout" {print $2}' "$work/serve.out")
+admin=$(awk '$1 == "admin" {print $2}' "$work/serve.out")  # /metrics needs a key (metrics or admin)
 
 # Customers bc-0 .. bc-N, created through the API.
 for i in $(seq 0 $((CUSTOMERS - 1))); do
@@ -57,5 +58,5 @@ echo "wrk -t2 -c$CONNS -d${DURATION}s, $(grep -o 'on [a-z]*:' "$work/serve.out" 
 run "trivial POCO handler" "http://127.0.0.1:$hello_port/"
 run "GET /healthz" "$url/healthz"
 run "POST /v1/orders" -s tests/bench/orders.lua "$url/v1/orders" -- "b$RANDOM$RANDOM" "$key" "$CUSTOMERS"
-curl -s "$url/metrics" | awk '/^loyalty_commit_batch_size_sum/ {s=$2} /^loyalty_commit_batch_size_count/ {c=$2}
+curl -s -H "Authorization: Bearer $admin" "$url/metrics" | awk '/^loyalty_commit_batch_size_sum/ {s=$2} /^loyalty_commit_batch_size_count/ {c=$2}
   END {if (c > 0) printf "group commit: %d commands in %d transactions (%.1f per commit)\n", s, c, s / c}'

@@ -10,6 +10,7 @@ packages=(build-essential cmake pkg-config tzdata ca-certificates
           libmysqlcppconn-dev libboost-dev libcli11-dev ccache)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   packages+=(wrk mariadb-server clang-format)  # a private server for the MySQL-labelled tests
+  packages+=(nginx openssl curl)  # nginx in front of the server in scripts/front_test.sh
   command -v npx >/dev/null || packages+=(nodejs npm)  # npx runs the OpenAPI linter
 fi
 

@@ -43,6 +43,8 @@ Order ReadOrder(const Statement& s) {
     o.coupon_codes.push_back(codes.substr(start, comma - start));
     start = comma + 1;
   }
+  o.clawback_requested_points = s.Int(25);
+  o.restored_expired_points = s.Int(26);
   return o;
 }
 
@@ -74,6 +76,8 @@ void BindOrderBody(Statement& s, const Order& o) {
   std::string codes;  // comma-separated
   for (const std::string& c : o.coupon_codes) codes += (codes.empty() ? "" : ",") + c;
   s.BindText(codes);
+  s.BindInt(o.clawback_requested_points);
+  s.BindInt(o.restored_expired_points);
 }
 
 Refund ReadRefund(const Statement& s) {
@@ -89,6 +93,8 @@ Refund ReadRefund(const Statement& s) {
   r.cancel = s.Bool(8);
   r.request_hash = s.Text(9);
   r.created_at_us = s.Int(10);
+  r.clawback_requested_points = s.Int(11);
+  r.restored_expired_points = s.Int(12);
   return r;
 }
 
@@ -163,6 +169,8 @@ Status SqlSession::InsertRefund(const Refund& r) {
     s.BindBool(r.cancel);
     s.BindText(r.request_hash);
     s.BindInt(r.created_at_us);
+    s.BindInt(r.clawback_requested_points);
+    s.BindInt(r.restored_expired_points);
   });
   return Inserted(inserted.status(), "refund:" + r.order_id + "/" + r.refund_id);
 }

@@ -26,10 +26,11 @@
   "rule_version, tier_at_order, earn_points, earn_clawed_points, restored_points, "            \
   "shortfall_points, refunded_won, qualifying_won, status, earn_activated, placed_at_us, "     \
   "confirmed_at_us, cancelled_at_us, request_hash, spend_date, counted_spend_won, "            \
-  "coupon_discount_won, coupon_codes"
+  "coupon_discount_won, coupon_codes, clawback_requested_points, restored_expired_points"
 #define LOYALTY_SQL_REFUND_COLUMNS                                                      \
   "order_id, refund_id, amount_won, clawed_points, restored_points, shortfall_points, " \
-  "deduction_won, cash_refund_won, cancel, request_hash, created_at_us"
+  "deduction_won, cash_refund_won, cancel, request_hash, created_at_us, "               \
+  "clawback_requested_points, restored_expired_points"
 #define LOYALTY_SQL_ADJUSTMENT_COLUMNS                                                        \
   "adjustment_id, customer_id, points, reason_code, note, actor_name, actor_role, entry_id, " \
   "request_hash, created_at_us"
@@ -209,7 +210,8 @@ inline constexpr StmtDef kFindOrder{
 inline constexpr StmtDef kInsertOrder{
     .what = "insert order",
     .sql = "INSERT INTO orders (" LOYALTY_SQL_ORDER_COLUMNS
-           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+           "?, ?)",
 };
 // The columns after order_id and customer_id in LOYALTY_SQL_ORDER_COLUMNS order, then order_id.
 inline constexpr StmtDef kUpdateOrder{
@@ -221,7 +223,8 @@ inline constexpr StmtDef kUpdateOrder{
         " shortfall_points = ?, refunded_won = ?, qualifying_won = ?, status = ?,"
         " earn_activated = ?, placed_at_us = ?, confirmed_at_us = ?, cancelled_at_us = ?,"
         " request_hash = ?, spend_date = ?, counted_spend_won = ?, coupon_discount_won = ?,"
-        " coupon_codes = ? WHERE order_id = ?",
+        " coupon_codes = ?, clawback_requested_points = ?, restored_expired_points = ?"
+        " WHERE order_id = ?",
 };
 inline constexpr StmtDef kFindRefund{
     .what = "find refund",
@@ -231,7 +234,7 @@ inline constexpr StmtDef kFindRefund{
 inline constexpr StmtDef kInsertRefund{
     .what = "insert refund",
     .sql = "INSERT INTO refunds (" LOYALTY_SQL_REFUND_COLUMNS
-           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 // In insertion order for refunds made in the same microsecond: SQLite's rowid, MySQL's
 // refund_seq (an InnoDB table has no rowid; schema/mysql/0001_init.sql).

@@ -44,6 +44,12 @@ TEST(ProblemTest, OneTableMapsEveryCode) {
   EXPECT_EQ(HttpStatusFor(Code::kRedeemLimitExceeded), 422);
   EXPECT_EQ(HttpStatusFor(Code::kRefundExceedsOrder), 422);
   EXPECT_EQ(HttpStatusFor(Code::kNegativeBalanceNotAllowed), 422);
+  EXPECT_EQ(HttpStatusFor(Code::kBelowMinimumRedemption), 422);  // a redemption rule like the rest
+  EXPECT_EQ(HttpStatusFor(Code::kMessageNotLeased), 409);
+  EXPECT_EQ(HttpStatusFor(Code::kLeaseExpired), 409);
+  EXPECT_EQ(CodeName(Code::kBelowMinimumRedemption), "below_minimum_redemption");
+  EXPECT_EQ(CodeName(Code::kMessageNotLeased), "message_not_leased");
+  EXPECT_EQ(CodeName(Code::kLeaseExpired), "lease_expired");
   EXPECT_EQ(HttpStatusFor(Code::kUnauthorized), 401);
   EXPECT_EQ(HttpStatusFor(Code::kForbidden), 403);
   EXPECT_EQ(HttpStatusFor(Code::kPayloadTooLarge), 413);

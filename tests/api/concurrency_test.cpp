@@ -60,7 +60,7 @@ TEST_F(ApiTest, SixtyFourKeepAliveClientsAreAllServed) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(served.load(), kClients * (kOrdersPerClient + 2));
-  const std::string metrics = client().Get("/metrics", "").body;
+  const std::string metrics = client().Get("/metrics", Token("metrics")).body;
   EXPECT_NE(metrics.find(
                 R"(loyalty_http_requests_total{route="/v1/orders",method="POST",status="201"} )" +
                 std::to_string(kClients * kOrdersPerClient)),

@@ -157,6 +157,54 @@ TEST_F(MessagesApiTest, PullLeasesAckDelivers) {
   EXPECT_EQ(res->getObject("error")->getValue<std::string>("code"), "not_found") << unknown.body;
 }
 
+TEST_F(MessagesApiTest, AckNeedsALiveLeaseOfTheCallerElseAnItemRefusal) {
+  MakeCustomer("c-1");
+  const auto ack_as = [&](const std::string& role, int64_t id) {
+    HttpResult r = client().Post("/v1/messages/ack", Token(role),
+                                 R"({"message_ids":[)" + std::to_string(id) + "]}");
+    EXPECT_EQ(r.status, 200) << r.body;  // per-item results, as for not_found and invalid_state
+    Poco::JSON::Object::Ptr one = r.Json()->getArray("results")->getObject(0);
+    return one->has("error") ? one->getObject("error")->getValue<std::string>("code")
+                             : one->getValue<std::string>("status");
+  };
+  std::vector<Poco::JSON::Object::Ptr> mine = CustomerMessages("c-1");
+  ASSERT_EQ(mine.size(), 1u);
+  const int64_t id = mine[0]->getValue<int64_t>("message_id");
+  EXPECT_EQ(ack_as("messaging", id), "message_not_leased") << "never pulled";
+  ASSERT_EQ(PullIds(R"({"lease_seconds":30})"), std::vector<int64_t>{id});
+  EXPECT_EQ(ack_as("admin", id), "message_not_leased") << "leased by another key";
+  clock_.Advance(30 * kSecond);
+  EXPECT_EQ(ack_as("messaging", id), "lease_expired");
+  EXPECT_EQ(CustomerMessages("c-1")[0]->getValue<std::string>("status"), "pending");
+  ASSERT_EQ(PullIds(), std::vector<int64_t>{id});
+  EXPECT_EQ(ack_as("messaging", id), "delivered");
+  EXPECT_EQ(ack_as("admin", id), "delivered") << "delivered already: idempotent for anyone";
+}
+
+TEST_F(MessagesApiTest, ANightDeferredAdCannotBeAckedByIdToGetAroundTheMorning) {
+  clock_.Set(StartOfDay(LocalDate{2026, 3, 2}, "Asia/Seoul") + (20 * 60 + 50) * kMinute);
+  const Micros next_morning = StartOfDay(LocalDate{2026, 3, 3}, "Asia/Seoul") + 8 * 60 * kMinute;
+  MakeCustomerWith("c-day", R"({"marketing_consent":true})");
+  DeliverPending();
+  HttpResult cart = PostCart("c-day", "cart-1");
+  ASSERT_EQ(cart.status, 202) << cart.body;
+  const int64_t id = cart.Json()->getObject("message")->getValue<int64_t>("message_id");
+  clock_.Advance(31 * kMinute);  // 21:21: it waits for 08:00
+  EXPECT_TRUE(PullIds().empty());
+  HttpResult ack = Ack({id});
+  ASSERT_EQ(ack.status, 200) << ack.body;
+  Poco::JSON::Object::Ptr one = ack.Json()->getArray("results")->getObject(0);
+  ASSERT_TRUE(one->has("error")) << ack.body;
+  EXPECT_EQ(one->getObject("error")->getValue<std::string>("code"), "message_not_leased");
+  std::vector<Poco::JSON::Object::Ptr> carts = CustomerMessages("c-day", "cart_reminder");
+  ASSERT_EQ(carts.size(), 1u);
+  EXPECT_EQ(carts[0]->getValue<std::string>("status"), "pending");
+  EXPECT_TRUE(carts[0]->isNull("delivered_at"));
+  clock_.Set(next_morning);
+  ASSERT_EQ(PullIds(), std::vector<int64_t>{id});
+  AckAll({id});
+}
+
 TEST_F(MessagesApiTest, AnExpiredLeaseHandsTheMessageOutAgain) {
   MakeCustomer("c-1");
   std::vector<int64_t> first = PullIds(R"({"lease_seconds":30})");

@@ -10,11 +10,15 @@
 namespace loyalty::apitest {
 namespace {
 
+const std::set<std::string> kEveryRole = {"checkout",  "cs_agent", "cs_supervisor", "admin",
+                                          "messaging", "jobs",     "metrics"};
+// Every role but metrics, whose key scrapes /metrics and reads nothing else.
 const std::set<std::string> kAll = {"checkout", "cs_agent",  "cs_supervisor",
                                     "admin",    "messaging", "jobs"};
 
 const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
   static const std::map<std::string, std::set<std::string>> kMatrix = {
+      {"GET /metrics", {"metrics", "admin"}},
       {"PUT /v1/customers/{customer_id}", {"checkout", "cs_agent", "cs_supervisor", "admin"}},
       {"GET /v1/customers/{customer_id}", kAll},
       {"GET /v1/customers/{customer_id}/ledger",
@@ -119,7 +123,7 @@ TEST_F(RoleMatrixTest, EveryRouteTimesEveryRole) {
   for (const RouteInfo& route : Routes()) {
     if (!route.requires_auth) continue;
     const auto& allowed = ExpectedMatrix().at(route.method + " " + route.path);
-    for (const std::string& role : kAll) {
+    for (const std::string& role : kEveryRole) {
       HttpResult r = Call(route, Token(role));
       SCOPED_TRACE(route.method + " " + route.path + " as " + role + ": " + r.body);
       if (allowed.count(role) > 0) {
@@ -157,11 +161,20 @@ TEST_F(RoleMatrixTest, EveryRouteRejectsMissingUnknownMalformedAndRevokedKeys) {
   EXPECT_EQ(client().Get("/v1/customers/bad%20id", "").status, 401);
 }
 
+TEST_F(RoleMatrixTest, TheMatrixKnowsEveryRole) {
+  const std::set<std::string> known(KnownRoles().begin(), KnownRoles().end());
+  EXPECT_EQ(known, kEveryRole);
+}
+
 TEST_F(RoleMatrixTest, ProbesNeedNoKey) {
+  std::set<std::string> open;
   for (const RouteInfo& route : Routes()) {
     if (route.requires_auth) continue;
+    open.insert(route.method + " " + route.path);
     EXPECT_EQ(client().Get(route.path, "").status, 200) << route.path;
   }
+  // /metrics tells traffic and error rates: not a probe.
+  EXPECT_EQ(open, (std::set<std::string>{"GET /healthz", "GET /readyz"}));
 }
 
 TEST_F(RoleMatrixTest, CsAgentAdjustmentsAreCappedAtTenThousandPoints) {

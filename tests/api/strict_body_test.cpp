@@ -1,6 +1,7 @@
 // Request bodies go through the strict JSON reader: a duplicate member is a 400 naming the
 // member (a request that says two things about one field is not guessed at), nothing is written,
-// and malformed JSON is still a 400 on "body", now saying where.
+// invalid UTF-8 is a 400 naming the member, and malformed JSON is still a 400 on "body", now
+// saying where.
 #include "tests/api/api_test_util.h"
 
 namespace loyalty::apitest {
@@ -59,10 +60,11 @@ TEST_F(StrictBodyTest, MalformedBodiesAreStillTheBodyAndSayWhere) {
   ExpectInvalid(client().Post("/v1/orders", checkout,
                               R"({"order_id":"o-w","customer_id":"w","amount_won":1000,})"),
                 "body", "line 1, column 55");
+  // Invalid UTF-8 spoils one string: named as such, in the member that holds it.
   ExpectInvalid(client().Post("/v1/orders", checkout,
                               "{\"order_id\":\"o-w\",\"customer_id\":\"w\",\"amount_won\":1000,"
                               "\"note\":\"\xC0\xAF\"}"),
-                "body", "UTF-8");
+                "note", "invalid UTF-8");
   ExpectInvalid(client().Post("/v1/orders", checkout,
                               R"({"order_id":"o-w","customer_id":"w","amount_won":1000} {})"),
                 "body", "line 1, column 56");

@@ -161,6 +161,7 @@ TEST(StrictJsonTest, RefusesInvalidUtf8) {
     EXPECT_EQ(e.kind, Kind::kEncoding) << bad;
     EXPECT_EQ(e.path, "name");
     EXPECT_EQ(Where(e), "1:14");
+    EXPECT_EQ(e.what.rfind("is invalid UTF-8 (byte 0x", 0), 0u) << e.what;
   }
   // Outside strings only ASCII has a meaning.
   EXPECT_EQ(Error("{\"a\": \xEA\xB0\x80}").kind, Kind::kSyntax);
@@ -289,8 +290,9 @@ TEST(StrictJsonTest, LinesAndColumnsAreOneBasedAndCountCharacters) {
       << r.status().message();
 }
 
-// Request bodies: duplicates name the member; anything else is "body", as before the strict
-// reader, and the canonical form hashed for idempotency is what Poco's parser gave.
+// Request bodies: duplicates and spoilt strings (invalid UTF-8, a lone surrogate, a raw control
+// character) name the member; anything else is "body", as before the strict reader, and the
+// canonical form hashed for idempotency is what Poco's parser gave.
 TEST(StrictJsonBodyTest, DuplicatesNameTheMemberAndOtherErrorsTheBody) {
   auto dup =
       ParseJsonBody(R"({"order_id":"o","customer_id":"v","amount_won":-5,"amount_won":10000})");
@@ -302,8 +304,17 @@ TEST(StrictJsonBodyTest, DuplicatesNameTheMemberAndOtherErrorsTheBody) {
   auto nested = ParseJsonBody(R"({"coupon_codes":[],"meta":{"k":1,"k":2}})");
   ASSERT_FALSE(nested.ok());
   EXPECT_EQ(nested.status().field(), "meta.k");
-  for (const char* bad : {"{\"a\":\"\xC3\x28\"}", "{\"a\":\"\\ud800\"}", "{\"a\":1} x",
-                          "{\"a\":99999999999999999999999}", "{\"a\":\"x\ny\"}"}) {
+  for (const char* bad :
+       {"{\"a\":\"\xC3\x28\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"x\ny\"}", "{\"b\":[\"\xFF\"]}"}) {
+    auto r = ParseJsonBody(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().field(), bad[2] == 'a' ? "a" : "b[0]") << bad;
+    EXPECT_NE(r.status().message().find("line "), std::string::npos) << r.status().message();
+  }
+  EXPECT_NE(ParseJsonBody("{\"a\":\"\xC3\x28\"}").status().message().find("invalid UTF-8"),
+            std::string::npos);
+  // Not inside a member: the document itself.
+  for (const char* bad : {"{\"a\":1} x", "{\"a\":99999999999999999999999}", "\"\xFF\""}) {
     auto r = ParseJsonBody(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().field(), "body") << bad;

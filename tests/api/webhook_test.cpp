@@ -1,230 +1,36 @@
 // The webhook worker (api/webhook_worker.h) against an in-process receiver: the signature and
 // its verification recipe, retries with backoff (driven by the FakeClock), the dead-letter state
-// after max attempts, per-customer order of arrival, replay, metrics and the serve flags.
-#include <Poco/JSON/Array.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
+// after max attempts, per-customer order of arrival, replay, metrics, secret rotation and the
+// serve flags. https: webhook_tls_test.cpp.
 #include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "api/crypto.h"
-#include "api/webhook_worker.h"
-#include "core/messaging.h"
-#include "tests/api/api_test_util.h"
-#include "tests/api/messaging_api_util.h"
+#include "tests/api/webhook_test_util.h"
 
 namespace loyalty::apitest {
 namespace {
 
-constexpr Micros kMinute = 60'000'000;
-constexpr Micros kSecond = 1'000'000;
-const char kSecret[] = "whsec-test-0123456789abcdef";
+constexpr Micros kMinute = kWebhookMinute;
+constexpr Micros kSecond = kWebhookSecond;
+const std::string kSecret = kWebhookSecret;
+const std::string kOldSecret = "whsec-old-fedcba9876543210";
 
-// One request the receiver got.
-struct Received {
-  std::string timestamp, signature, message_id, body;
-  std::string type, customer_id;  // from the body
-  bool verified = false;          // the signature checks out with kSecret
-  int answered = 0;               // the status the receiver answered with
-};
-
-// The receiver's side of docs/messages.md: verify, then answer per the test's policy.
-class Receiver {
- public:
-  // Called under the receiver's lock with the request and the number of earlier requests.
-  using Policy = std::function<int(const Received&, int index)>;
-
-  void Start() {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
-    params->setKeepAlive(true);
-    params->setMaxThreads(4);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
-    server_->start();
-    port_ = socket.address().port();
-  }
-  ~Receiver() {
-    if (server_) server_->stopAll(true);
-  }
-  int port() const { return port_; }
-  void SetPolicy(Policy p) {
-    std::lock_guard<std::mutex> lock(mu_);
-    policy_ = std::move(p);
-  }
-  std::vector<Received> requests() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
-  }
-  size_t count() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_.size();
-  }
-
- private:
-  class Handler final : public Poco::Net::HTTPRequestHandler {
-   public:
-    explicit Handler(Receiver& r) : r_(r) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& req,
-                       Poco::Net::HTTPServerResponse& resp) override {
-      r_.Handle(req, resp);
-    }
-
-   private:
-    Receiver& r_;
-  };
-  class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-   public:
-    explicit Factory(Receiver& r) : r_(r) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest&) override {
-      return new Handler(r_);
-    }
-
-   private:
-    Receiver& r_;
-  };
-
-  void Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
-    Received r;
-    Poco::StreamCopier::copyToString(req.stream(), r.body);
-    r.timestamp = req.get("X-Loyalty-Timestamp", "");
-    r.signature = req.get("X-Loyalty-Signature", "");
-    r.message_id = req.get("X-Loyalty-Message-Id", "");
-    // The recipe of docs/messages.md, written out: HMAC-SHA256 over "<timestamp>.<body>".
-    r.verified =
-        !r.timestamp.empty() &&
-        ConstantTimeEquals(r.signature, "v1=" + HmacSha256Hex(kSecret, r.timestamp + "." + r.body));
-    try {
-      Poco::JSON::Parser parser;
-      auto obj = parser.parse(r.body).extract<Poco::JSON::Object::Ptr>();
-      r.type = obj->getValue<std::string>("type");
-      r.customer_id = obj->getValue<std::string>("customer_id");
-    } catch (const std::exception&) {
-    }
-    int status = 200;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!r.verified) {
-        status = 401;
-      } else if (policy_) {
-        status = policy_(r, static_cast<int>(requests_.size()));
-      }
-      r.answered = status;
-      requests_.push_back(r);
-    }
-    resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-    resp.setContentType("text/plain");
-    resp.setContentLength(2);
-    resp.send() << "ok";
-  }
-
-  mutable std::mutex mu_;
-  Policy policy_;
-  std::vector<Received> requests_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  int port_ = 0;
-};
-
-template <typename Pred>
-bool WaitFor(Pred pred, int timeout_ms = 10000) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-class WebhookTest : public ApiTest {
+class WebhookTest : public WebhookTestBase {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
     if (HasFatalFailure()) return;
     receiver_.Start();
-    client_.reset();
-    server_->Stop();
-    server_.reset();
-    program_->messaging = TestMessaging();
-    Status valid = ValidateMessaging(*program_);
-    ASSERT_TRUE(valid.ok()) << valid.ToString();
-    ServerOptions opts;
-    opts.port = 0;
-    opts.webhook = Options();
-    server_ = std::make_unique<ApiServer>(*store_, *program_, clock_, opts);
-    Status st = server_->Start();
-    ASSERT_TRUE(st.ok()) << st.ToString();
-    client_ = std::make_unique<Client>(server_->port());
+    StartServer(Options());
   }
-
-  WebhookOptions Options() const {
-    WebhookOptions w;
-    w.url = "http://127.0.0.1:" + std::to_string(receiver_.port()) + "/hooks/loyalty?shop=demo";
-    w.secret = kSecret;
-    w.max_attempts = 3;
-    w.backoff_seconds = 1;
-    w.timeout_ms = 2000;
-    w.poll_interval_ms = 10;
-    return w;
-  }
-
-  void MakeCustomerWith(const std::string& id) {  // with marketing consent
-    HttpResult r =
-        client().Put("/v1/customers/" + id, Token("checkout"), R"({"marketing_consent":true})");
-    ASSERT_EQ(r.status, 201) << r.body;
-  }
-  // The message as the feed shows it.
-  Poco::JSON::Object::Ptr MessageById(int64_t id) {
-    HttpResult r =
-        client().Get("/v1/messages?after=" + std::to_string(id - 1) + "&limit=1", Token("admin"));
-    EXPECT_EQ(r.status, 200) << r.body;
-    Poco::JSON::Array::Ptr arr = r.Json()->getArray("messages");
-    if (arr->size() != 1) return nullptr;
-    return arr->getObject(0);
-  }
-  std::string StatusOf(int64_t id) {
-    Poco::JSON::Object::Ptr m = MessageById(id);
-    return m.isNull() ? "" : m->getValue<std::string>("status");
-  }
-  int64_t AttemptsOf(int64_t id) {
-    Poco::JSON::Object::Ptr m = MessageById(id);
-    return m.isNull() ? -1 : m->getValue<int64_t>("attempts");
-  }
-  std::vector<int64_t> Ids(const std::string& query) {
-    HttpResult r = client().Get("/v1/messages?" + query, Token("admin"));
-    EXPECT_EQ(r.status, 200) << r.body;
-    std::vector<int64_t> ids;
-    Poco::JSON::Array::Ptr arr = r.Json()->getArray("messages");
-    for (size_t i = 0; i < arr->size(); ++i) {
-      ids.push_back(arr->getObject(static_cast<unsigned>(i))->getValue<int64_t>("message_id"));
-    }
-    return ids;
-  }
-  std::string Metrics() { return client().Get("/metrics", "").body; }
-  bool HasMetric(const std::string& line) {
-    return Metrics().find(line + "\n") != std::string::npos;
-  }
-  HttpResult PostCart(const std::string& customer_id, const std::string& cart_id) {
-    return client().Post("/v1/carts", Token("checkout"),
-                         R"({"customer_id":")" + customer_id + R"(","cart_id":")" + cart_id +
-                             R"(","amount_won":30000})");
-  }
-
-  Receiver receiver_;
+  WebhookOptions Options() const { return OptionsFor("http"); }
 };
 
 TEST(WebhookSignatureTest, HmacSha256MatchesRfc4231) {
@@ -253,6 +59,26 @@ TEST(WebhookSignatureTest, VerificationRejectsWrongSecretTamperedBodyAndTimestam
   EXPECT_TRUE(VerifyWebhookSignature(kSecret, "1772413200", body, "v1=00, " + sig));
 }
 
+// The Stripe convention: `v1=<new>, v1=<old>`; a receiver holding either secret verifies, one
+// holding neither does not, and without a previous secret the header is the one signature.
+TEST(WebhookSignatureTest, DuringARotationTheHeaderCarriesBothSignatures) {
+  const std::string body = R"({"message_id":8})";
+  const std::string ts = "1772413200";
+  const std::string header = WebhookSignatureHeader(kSecret, kOldSecret, ts, body);
+  EXPECT_EQ(header,
+            WebhookSignature(kSecret, ts, body) + ", " + WebhookSignature(kOldSecret, ts, body));
+  EXPECT_TRUE(VerifyWebhookSignature(kSecret, ts, body, header));
+  EXPECT_TRUE(VerifyWebhookSignature(kOldSecret, ts, body, header));
+  EXPECT_FALSE(VerifyWebhookSignature("a-third-secret-0123456789", ts, body, header));
+  EXPECT_FALSE(VerifyWebhookSignature(kOldSecret, ts, body + " ", header));
+  EXPECT_FALSE(VerifyWebhookSignature(kOldSecret, "1772413201", body, header));
+  // Spacing and order do not matter to the verifier.
+  EXPECT_TRUE(VerifyWebhookSignature(
+      kOldSecret, ts, body,
+      WebhookSignature(kOldSecret, ts, body) + "," + WebhookSignature(kSecret, ts, body)));
+  EXPECT_EQ(WebhookSignatureHeader(kSecret, "", ts, body), WebhookSignature(kSecret, ts, body));
+}
+
 TEST(WebhookOptionsTest, RefusesBadOptions) {
   WebhookOptions o;
   o.url = "http://127.0.0.1:9/hook";
@@ -260,7 +86,7 @@ TEST(WebhookOptionsTest, RefusesBadOptions) {
   EXPECT_TRUE(ValidateWebhookOptions(o).ok());
   WebhookOptions https = o;
   https.url = "https://shop.example/hook";
-  EXPECT_EQ(ValidateWebhookOptions(https).field(), "webhook_url");
+  EXPECT_TRUE(ValidateWebhookOptions(https).ok());
   WebhookOptions ftp = o;
   ftp.url = "ftp://shop.example/hook";
   EXPECT_EQ(ValidateWebhookOptions(ftp).field(), "webhook_url");
@@ -273,6 +99,21 @@ TEST(WebhookOptionsTest, RefusesBadOptions) {
   WebhookOptions backoff = o;
   backoff.backoff_seconds = 0;
   EXPECT_EQ(ValidateWebhookOptions(backoff).field(), "webhook_backoff_seconds");
+
+  WebhookOptions rotation = o;
+  rotation.previous_secret = kOldSecret;
+  EXPECT_TRUE(ValidateWebhookOptions(rotation).ok());
+  rotation.previous_secret = "short";
+  EXPECT_EQ(ValidateWebhookOptions(rotation).field(), "webhook_previous_secret");
+  rotation.previous_secret = kSecret;  // the same key twice rotates nothing
+  EXPECT_EQ(ValidateWebhookOptions(rotation).field(), "webhook_previous_secret");
+
+  WebhookOptions ca = https;
+  ca.ca_file = "/nonexistent/ca.pem";
+  EXPECT_EQ(ValidateWebhookOptions(ca).field(), "webhook_ca_file");
+  WebhookOptions ca_on_http = o;
+  ca_on_http.ca_file = LOYALTY_SOURCE_DIR "/CMakeLists.txt";  // readable, but http has no TLS
+  EXPECT_EQ(ValidateWebhookOptions(ca_on_http).field(), "webhook_ca_file");
 }
 
 TEST_F(WebhookTest, TheServerRefusesToStartWithBadWebhookOptions) {
@@ -310,7 +151,8 @@ TEST_F(WebhookTest, DeliversSignedMessagesOnePerRequest) {
   EXPECT_EQ(body->getObject("variables")->getValue<std::string>("customer_id"), "c-1");
 
   ASSERT_TRUE(WaitFor([&] { return StatusOf(id) == "delivered"; }));
-  EXPECT_TRUE(HasMetric("loyalty_webhook_delivered_total 1")) << Metrics();
+  // Counted just after the acknowledgement commits.
+  EXPECT_TRUE(WaitFor([&] { return HasMetric("loyalty_webhook_delivered_total 1"); })) << Metrics();
   EXPECT_TRUE(HasMetric("loyalty_webhook_failed_total 0"));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(receiver_.count(), 1u) << "delivered once";
@@ -343,7 +185,7 @@ TEST_F(WebhookTest, RetriesWithBackoffUntilAccepted) {
   EXPECT_EQ(receiver_.count(), 3u);
   EXPECT_EQ(AttemptsOf(id), 2);
   EXPECT_TRUE(HasMetric("loyalty_webhook_failed_total 2")) << Metrics();
-  EXPECT_TRUE(HasMetric("loyalty_webhook_delivered_total 1"));
+  EXPECT_TRUE(WaitFor([&] { return HasMetric("loyalty_webhook_delivered_total 1"); }));
   EXPECT_TRUE(HasMetric("loyalty_webhook_dead_lettered_total 0"));
 }
 
@@ -428,8 +270,41 @@ TEST_F(WebhookTest, OneCustomersMessagesArriveInCreationOrder) {
   EXPECT_EQ(c1[4].type, "cart_reminder");
 }
 
-// `loyalty serve` refuses a webhook URL without a usable secret, before opening anything.
-TEST_F(WebhookTest, ServeRefusesAWebhookWithoutASecret) {
+// While the previous secret is configured every delivery verifies at a receiver that still
+// has the old secret and at one that already has the new one; dropping it ends the old one.
+TEST_F(WebhookTest, ARotationIsVerifiedWithTheOldAndTheNewSecret) {
+  WebhookOptions rotating = Options();
+  rotating.previous_secret = kOldSecret;
+  StartServer(rotating);
+  receiver_.SetSecret(kOldSecret);  // this receiver has not been told the new secret yet
+  MakeCustomer("c-1");
+  ASSERT_TRUE(WaitFor([&] { return Ids("status=delivered").size() == 1; }));
+  receiver_.SetSecret(kSecret);  // now it has
+  MakeCustomer("c-2");
+  ASSERT_TRUE(WaitFor([&] { return Ids("status=delivered").size() == 2; }));
+
+  std::vector<Received> got = receiver_.requests();
+  ASSERT_EQ(got.size(), 2u);
+  for (const Received& r : got) {
+    EXPECT_TRUE(r.verified) << r.signature;
+    EXPECT_EQ(r.signature, WebhookSignature(kSecret, r.timestamp, r.body) + ", " +
+                               WebhookSignature(kOldSecret, r.timestamp, r.body));
+  }
+
+  // Rotation over: the old secret no longer verifies (401, a failed attempt).
+  StartServer(Options());
+  receiver_.SetSecret(kOldSecret);
+  MakeCustomer("c-3");
+  ASSERT_TRUE(WaitFor([&] { return receiver_.count() >= 3; }));
+  got = receiver_.requests();
+  EXPECT_FALSE(got[2].verified);
+  EXPECT_EQ(got[2].signature, WebhookSignature(kSecret, got[2].timestamp, got[2].body));
+  EXPECT_EQ(got[2].answered, 401);
+}
+
+// `loyalty serve` refuses a webhook URL without a usable secret, and bad rotation or CA flags,
+// before opening anything.
+TEST_F(WebhookTest, ServeRefusesBadWebhookFlags) {
   auto run = [&](const std::string& args) {
     const std::string cmd = "env -u LOYALTY_WEBHOOK_SECRET " + std::string(LOYALTY_BINARY) +
                             " serve --port 0 --db " + dir_.File("cli.db") + " " + args + " 2>&1";
@@ -458,10 +333,37 @@ TEST_F(WebhookTest, ServeRefusesAWebhookWithoutASecret) {
   EXPECT_EQ(no_url.first, 1) << no_url.second;
   EXPECT_NE(no_url.second.find("needs --webhook-url"), std::string::npos) << no_url.second;
 
-  auto https = run("--webhook-url https://shop.example/hook --webhook-secret-file " +
-                   dir_.File("short.secret"));
-  EXPECT_EQ(https.first, 1) << https.second;
-  EXPECT_NE(https.second.find("https"), std::string::npos) << https.second;
+  {
+    std::ofstream f(dir_.File("good.secret"));
+    f << kSecret << "\n";
+  }
+  const std::string good = " --webhook-secret-file " + dir_.File("good.secret");
+  auto no_ca = run("--webhook-url https://shop.example/hook" + good + " --webhook-ca-file " +
+                   dir_.File("missing-ca.pem"));
+  EXPECT_EQ(no_ca.first, 1) << no_ca.second;
+  EXPECT_NE(no_ca.second.find("--webhook-ca-file"), std::string::npos) << no_ca.second;
+  auto ca_on_http = run("--webhook-url http://127.0.0.1:9/hook" + good + " --webhook-ca-file " +
+                        dir_.File("good.secret"));
+  EXPECT_EQ(ca_on_http.first, 1) << ca_on_http.second;
+  EXPECT_NE(ca_on_http.second.find("https"), std::string::npos) << ca_on_http.second;
+  auto ca_no_url = run("--webhook-ca-file " + dir_.File("good.secret"));
+  EXPECT_EQ(ca_no_url.first, 1) << ca_no_url.second;
+  EXPECT_NE(ca_no_url.second.find("needs --webhook-url"), std::string::npos) << ca_no_url.second;
+
+  auto same_previous = run("--webhook-url http://127.0.0.1:9/hook" + good +
+                           " --webhook-previous-secret-file " + dir_.File("good.secret"));
+  EXPECT_EQ(same_previous.first, 1) << same_previous.second;
+  EXPECT_NE(same_previous.second.find("--webhook-previous-secret-file"), std::string::npos)
+      << same_previous.second;
+  auto missing_previous = run("--webhook-url http://127.0.0.1:9/hook" + good +
+                              " --webhook-previous-secret-file " + dir_.File("missing.secret"));
+  EXPECT_EQ(missing_previous.first, 1) << missing_previous.second;
+  EXPECT_NE(missing_previous.second.find("cannot read"), std::string::npos)
+      << missing_previous.second;
+  auto previous_no_url = run("--webhook-previous-secret-file " + dir_.File("good.secret"));
+  EXPECT_EQ(previous_no_url.first, 1) << previous_no_url.second;
+  EXPECT_NE(previous_no_url.second.find("needs --webhook-url"), std::string::npos)
+      << previous_no_url.second;
 }
 
 }  // namespace

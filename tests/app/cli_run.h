@@ -71,10 +71,13 @@ struct CliRun {
 // `loyalty args...` in `cwd`. The environment holds PATH, HOME and TZ only, plus `env`
 // (LOYALTY_DB and the password variables are never inherited). stdout and stderr go to files in
 // a directory of their own, so that `cwd` holds only what the command made. A command that runs
-// until stopped (serve) gets SIGTERM once `stop_when` holds for what it printed on stdout.
+// until stopped (serve) gets `stop_signal` once `stop_when` holds for what it printed on stdout;
+// `after_signal` then runs with that output while the process drains.
 inline CliRun RunLoyalty(const std::vector<std::string>& args, const std::string& cwd,
                          const std::map<std::string, std::string>& env = {}, int timeout_s = 30,
-                         const std::function<bool(const std::string&)>& stop_when = {}) {
+                         const std::function<bool(const std::string&)>& stop_when = {},
+                         int stop_signal = SIGTERM,
+                         const std::function<void(const std::string&)>& after_signal = {}) {
   TempDir capture;
   const std::string out_file = capture.File("out"), err_file = capture.File("err");
   std::vector<std::string> argv_s = {LOYALTY_BINARY};
@@ -115,8 +118,9 @@ inline CliRun RunLoyalty(const std::vector<std::string>& args, const std::string
       break;
     }
     if (stop_when && !stopped && stop_when(ReadFile(out_file))) {
-      kill(pid, SIGTERM);
+      kill(pid, stop_signal);
       stopped = true;
+      if (after_signal) after_signal(ReadFile(out_file));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

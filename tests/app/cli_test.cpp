@@ -1,11 +1,15 @@
 // The `loyalty` command line, run as a user would (tests/app/cli_run.h): every example of issue 9
 // that the old hand-written parser got wrong is refused with exit 2 and creates nothing, no
 // secret is ever printed, and the ordinary commands still work.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/app/cli_run.h"
@@ -418,6 +422,43 @@ TEST_F(CliTest, ServeDemoThenServeAndStopOnSigterm) {
       RunLoyalty({"serve", "--port", "0", "--db", "v/demo.db"}, dir_.path(), {}, 30, serving);
   EXPECT_EQ(plain.exit_code, 0) << plain.all();
   EXPECT_EQ(plain.out.find("lk_"), std::string::npos) << plain.out;
+}
+
+// SIGHUP drains like SIGTERM: during --drain-delay-ms /readyz answers 503 while requests are
+// still served, then the process ends with exit 0.
+TEST_F(CliTest, ServeDrainsOnSighupWithReadinessFirst) {
+  auto serving = [](const std::string& out) {
+    return out.find("is serving http://") != std::string::npos;
+  };
+  int ready_status = 0, health_status = 0;
+  auto probe = [&](const std::string& out) {
+    const std::smatch m = [&] {
+      std::smatch found;
+      std::regex_search(out, found, std::regex(R"(http://127\.0\.0\.1:(\d+))"));
+      return found;
+    }();
+    ASSERT_EQ(m.size(), 2u) << out;
+    const auto get = [&](const std::string& path) {
+      Poco::Net::HTTPClientSession session("127.0.0.1",
+                                           static_cast<Poco::UInt16>(std::stoi(m[1].str())));
+      Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+      session.sendRequest(request);
+      Poco::Net::HTTPResponse response;
+      session.receiveResponse(response);
+      return static_cast<int>(response.getStatus());
+    };
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the signal has arrived
+    ready_status = get("/readyz");
+    health_status = get("/healthz");
+  };
+  CliRun run =
+      RunLoyalty({"serve", "--demo", "--port", "0", "--db", "v/hup.db", "--drain-delay-ms", "1500"},
+                 dir_.path(), {}, 30, serving, SIGHUP, probe);
+  EXPECT_EQ(run.exit_code, 0) << run.all();
+  EXPECT_EQ(ready_status, 503);
+  EXPECT_EQ(health_status, 200);
+  EXPECT_NE(run.all().find("/readyz answers 503, draining in 1500 ms"), std::string::npos)
+      << run.all();
 }
 
 TEST_F(CliTest, ProgramShowAndCheck) {

@@ -182,6 +182,13 @@ class LedgerMessagesTest : public LedgerFixture {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : std::vector<AckResult>{};
   }
+  // The acknowledgement of another client than the one Claim leases to ("tester").
+  Code AckAs(const std::string& caller, int64_t id, Micros at) {
+    const Ctx ctx{program_, at, Actor{caller, "messaging"}, random_};
+    auto r = Tx([&](Session& s) { return AckMessages(s, {id}, ctx); });
+    EXPECT_TRUE(r.ok() && r->size() == 1u) << r.status().ToString();
+    return r.ok() && r->size() == 1u ? (*r)[0].status.code() : Code::kInternal;
+  }
 
   std::vector<Message> Messages(const std::string& id, const std::string& type = "") {
     MessageQuery q;
@@ -612,6 +619,49 @@ TEST_F(LedgerMessagesTest, AckIsIdempotentAndNamesWhatCannotBeAcknowledged) {
   EXPECT_TRUE(Claim(now_us_ + 3'600'000'000).empty());  // delivered: never again
   auto empty = Tx([&](Session& s) { return AckMessages(s, {}, Now()); });
   EXPECT_EQ(empty.status().code(), Code::kValidationFailed);
+}
+
+TEST_F(LedgerMessagesTest, OnlyTheHolderOfALiveLeaseMayAcknowledge) {
+  Disable(kMsgWelcome);
+  Create("c1", true, true, now_us_);
+  const int64_t id = Info("c1", "r:1", now_us_).message_id;
+  // Never pulled: refused, and still pending (it goes out at the next pull).
+  std::vector<AckResult> unpulled = Ack({id}, now_us_);
+  ASSERT_EQ(unpulled.size(), 1u);
+  EXPECT_EQ(unpulled[0].status.code(), Code::kMessageNotLeased);
+  EXPECT_EQ(unpulled[0].status.field(), "message_ids");
+  EXPECT_EQ(Find(id).status, MessageStatus::kPending);
+  ASSERT_EQ(Ids(Claim(now_us_)), std::vector<int64_t>{id});
+  // Leased by "tester": another client cannot acknowledge it.
+  EXPECT_EQ(AckAs("someone-else", id, now_us_ + 1), Code::kMessageNotLeased);
+  EXPECT_EQ(Find(id).status, MessageStatus::kPending);
+  // The lease runs 60 s: at its end it is over, and the holder is told so.
+  EXPECT_EQ(AckAs("tester", id, now_us_ + 60'000'000), Code::kLeaseExpired);
+  EXPECT_EQ(Find(id).status, MessageStatus::kPending);
+  // Pulled again (by the same client, or another one) it can be acknowledged under that lease.
+  ASSERT_EQ(Ids(Claim(now_us_ + 61'000'000)), std::vector<int64_t>{id});
+  EXPECT_EQ(AckAs("tester", id, now_us_ + 61'000'001), Code::kOk);
+  EXPECT_EQ(Find(id).status, MessageStatus::kDelivered);
+  EXPECT_EQ(Find(id).lease_owner, "");
+  // Delivered: acknowledging it again is fine for anyone, and changes nothing.
+  EXPECT_EQ(AckAs("someone-else", id, now_us_ + 62'000'000), Code::kOk);
+  EXPECT_EQ(Find(id).delivered_at_us, now_us_ + 61'000'001);
+}
+
+TEST_F(LedgerMessagesTest, ANightDeferredAdCannotBeAcknowledgedWithoutBeingPulled) {
+  Disable(kMsgWelcome);
+  Create("c2", true, false, now_us_);  // marketing consent, no night consent
+  const int64_t night = Ad("c2", "ad:c2", Kst(2026, 3, 10, 20, 0)).message_id;
+  EXPECT_TRUE(Claim(Kst(2026, 3, 10, 22, 0)).empty());  // deferred to 08:00
+  ASSERT_EQ(Find(night).not_before_us, Kst(2026, 3, 11, 8, 0));
+  std::vector<AckResult> by_id = Ack({night}, Kst(2026, 3, 10, 22, 1));
+  ASSERT_EQ(by_id.size(), 1u);
+  EXPECT_EQ(by_id[0].status.code(), Code::kMessageNotLeased);
+  EXPECT_EQ(Find(night).status, MessageStatus::kPending);
+  EXPECT_EQ(Find(night).delivered_at_us, 0);
+  ASSERT_EQ(Ids(Claim(Kst(2026, 3, 11, 8, 0))), std::vector<int64_t>{night});
+  EXPECT_TRUE(Ack({night}, Kst(2026, 3, 11, 8, 0))[0].status.ok());
+  EXPECT_EQ(Find(night).delivered_at_us, Kst(2026, 3, 11, 8, 0));
 }
 
 TEST_F(LedgerMessagesTest, FailuresBackOffThenDeadLetterThenReplay) {

@@ -97,17 +97,37 @@ TEST_P(LedgerRandomTest, InvariantsHoldAfterEveryStep) {
   EXPECT_EQ(CheckAll(), "");
   EXPECT_GT(ok_steps, kSteps / 2);  // the run did real work, not only rejected steps
 
-  // Per order: never more restored than redeemed nor clawed than earned; a cancelled order has
-  // given back exactly everything.
+  // Per order: never more restored than redeemed nor asked back than earned; what was asked
+  // back is what was removed, deducted in cash or short; the order's figures are the sums of its
+  // refunds'; a cancelled order has settled exactly everything.
   for (const std::string& o : orders) {
     {
       auto found = session_->FindOrder(o).value();
       ASSERT_TRUE(found.has_value());
-      EXPECT_LE(found->restored_points, found->points_redeemed) << o;
-      EXPECT_LE(found->earn_clawed_points, found->earn_points) << o;
+      const Points restored_all = found->restored_points + found->restored_expired_points;
+      EXPECT_LE(restored_all, found->points_redeemed) << o;
+      EXPECT_LE(found->clawback_requested_points, found->earn_points) << o;
+      EXPECT_LE(found->earn_clawed_points, found->clawback_requested_points) << o;
+      auto refunds = session_->ListRefunds(o).value();
+      Refund sum;
+      for (const Refund& r : refunds) {
+        EXPECT_EQ(r.clawed_points + r.deduction_won + r.shortfall_points,
+                  r.clawback_requested_points)
+            << o << "/" << r.refund_id;
+        sum.clawback_requested_points += r.clawback_requested_points;
+        sum.clawed_points += r.clawed_points;
+        sum.shortfall_points += r.shortfall_points;
+        sum.restored_points += r.restored_points;
+        sum.restored_expired_points += r.restored_expired_points;
+      }
+      EXPECT_EQ(sum.clawback_requested_points, found->clawback_requested_points) << o;
+      EXPECT_EQ(sum.clawed_points, found->earn_clawed_points) << o;
+      EXPECT_EQ(sum.shortfall_points, found->shortfall_points) << o;
+      EXPECT_EQ(sum.restored_points, found->restored_points) << o;
+      EXPECT_EQ(sum.restored_expired_points, found->restored_expired_points) << o;
       if (found->status == OrderStatus::kCancelled) {
-        EXPECT_EQ(found->restored_points, found->points_redeemed) << o;
-        EXPECT_EQ(found->earn_clawed_points, found->earn_points) << o;
+        EXPECT_EQ(restored_all, found->points_redeemed) << o;
+        EXPECT_EQ(found->clawback_requested_points, found->earn_points) << o;
         EXPECT_EQ(found->qualifying_won, 0) << o;
       }
     }

@@ -129,7 +129,11 @@ TEST_F(LedgerTest, PointsRestoredIntoAnExpiredLotExpireAgainAtOnce) {
   now_us_ += 400 * kDay;  // the lot's 12 months are over
   auto f = RefundOf("o1", "r1", 5000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
-  EXPECT_EQ(f->refund.restored_points, 1000);
+  // Given back, but not usable: reported as expired, never as "restored 1,000".
+  EXPECT_EQ(f->refund.restored_points, 0);
+  EXPECT_EQ(f->refund.restored_expired_points, 1000);
+  EXPECT_EQ(f->order.restored_points, 0);
+  EXPECT_EQ(f->order.restored_expired_points, 1000);
   EXPECT_EQ(Get("c1").available_points, 0);
   auto lots = Lots("c1", LotKind::kAvailable);
   ASSERT_EQ(lots.size(), 1u);
@@ -144,6 +148,27 @@ TEST_F(LedgerTest, PointsRestoredIntoAnExpiredLotExpireAgainAtOnce) {
   EXPECT_EQ(entries[1].available_delta, -1000);
   EXPECT_EQ(entries[2].kind, EntryKind::kRestore);
   EXPECT_EQ(entries[2].available_delta, 1000);
+  EXPECT_EQ(CheckAll(), "");
+}
+
+TEST_F(LedgerTest, RestoredPointsAreSplitIntoUsableAndExpiredAtOnce) {
+  MakeCustomer("c1");
+  Grant("c1", 400, "a-old");  // expires first, so the redemption draws it first
+  now_us_ += 200 * kDay;
+  Grant("c1", 600, "a-new");
+  ASSERT_TRUE(Order("o1", "c1", 10000, 1000).ok());
+  now_us_ += 200 * kDay;                // a-old's 12 months are over, a-new's are not
+  auto f = RefundOf("o1", "r1", 5000);  // half: 500 back, into a-new first (reverse of the draw)
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->refund.restored_points, 500);
+  EXPECT_EQ(f->refund.restored_expired_points, 0);
+  auto g = RefundOf("o1", "r2", 0, /*cancel=*/true);  // 100 more into a-new, 400 into a-old
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->refund.restored_points, 100);
+  EXPECT_EQ(g->refund.restored_expired_points, 400);
+  EXPECT_EQ(g->order.restored_points, 600);
+  EXPECT_EQ(g->order.restored_expired_points, 400);
+  EXPECT_EQ(Get("c1").available_points, 600);  // exactly the usable figure
   EXPECT_EQ(CheckAll(), "");
 }
 
@@ -164,7 +189,10 @@ TEST_F(LedgerTest, PartialRefundsAreProportionalAndCancelSettlesTheRest) {
   EXPECT_EQ(f2->refund.restored_points, 667);
   EXPECT_EQ(f2->refund.clawed_points, 194);
   EXPECT_EQ(f2->order.restored_points, 1000);
-  EXPECT_EQ(f2->order.earn_clawed_points, 290);
+  EXPECT_EQ(f2->order.restored_expired_points, 0);
+  EXPECT_EQ(f2->order.clawback_requested_points, 290);
+  EXPECT_EQ(f2->order.earn_clawed_points, 290);  // all of it from the pending earn
+  EXPECT_EQ(f2->order.shortfall_points, 0);
   EXPECT_EQ(f2->order.qualifying_won, 0);
   EXPECT_EQ(f2->order.status, OrderStatus::kCancelled);
   EXPECT_EQ(Get("c1").available_points, 10000);
@@ -205,9 +233,39 @@ TEST_F(LedgerTest, ClawbackTakeAvailableRecordsTheShortfall) {
   ASSERT_TRUE(Order("o2", "c1", 5000, 900).ok());  // spends 900 of them
   auto f = RefundOf("o1", "r1", 100000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
-  EXPECT_EQ(f->refund.clawed_points, 1000);
+  EXPECT_EQ(f->refund.clawback_requested_points, 1000);
+  EXPECT_EQ(f->refund.clawed_points, 100);  // only what the balance held
   EXPECT_EQ(f->refund.shortfall_points, 900);
   EXPECT_EQ(f->refund.deduction_won, 0);
+  EXPECT_EQ(f->order.clawback_requested_points, 1000);
+  EXPECT_EQ(f->order.earn_clawed_points, 100);
+  EXPECT_EQ(f->order.shortfall_points, 900);
+  EXPECT_EQ(Get("c1").available_points, 0);
+  EXPECT_EQ(CheckAll(), "");
+}
+
+TEST_F(LedgerTest, ClawedPointsAreWhatTheBalanceLostOverSeveralRefunds) {
+  MakeCustomer("c1");
+  ASSERT_TRUE(Order("o1", "c1", 95500).ok());  // earns 955
+  ASSERT_TRUE(Confirm("o1").ok());
+  ASSERT_TRUE(Order("o2", "c1", 5000, 700).ok());  // 255 left
+  const Points before = Get("c1").available_points;
+  auto f1 = RefundOf("o1", "r1", 47750);  // half: asks 477 back, the balance holds 255
+  ASSERT_TRUE(f1.ok()) << f1.status().ToString();
+  EXPECT_EQ(f1->refund.clawback_requested_points, 477);
+  EXPECT_EQ(f1->refund.clawed_points, 255);
+  EXPECT_EQ(f1->refund.shortfall_points, 222);
+  EXPECT_EQ(before - Get("c1").available_points, f1->refund.clawed_points);
+  Grant("c1", 100, "a1");
+  auto f2 = RefundOf("o1", "r2", 0, /*cancel=*/true);  // asks the other 478, 100 there
+  ASSERT_TRUE(f2.ok()) << f2.status().ToString();
+  EXPECT_EQ(f2->refund.clawback_requested_points, 478);
+  EXPECT_EQ(f2->refund.clawed_points, 100);
+  EXPECT_EQ(f2->refund.shortfall_points, 378);
+  // The order: everything earned was asked back, 355 of it removed, 600 never recovered.
+  EXPECT_EQ(f2->order.clawback_requested_points, 955);
+  EXPECT_EQ(f2->order.earn_clawed_points, 355);
+  EXPECT_EQ(f2->order.shortfall_points, 600);
   EXPECT_EQ(Get("c1").available_points, 0);
   EXPECT_EQ(CheckAll(), "");
 }
@@ -220,9 +278,13 @@ TEST_F(LedgerTest, ClawbackDeductFromRefundReportsWon) {
   ASSERT_TRUE(Order("o2", "c1", 5000, 900).ok());
   auto f = RefundOf("o1", "r1", 100000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->refund.clawback_requested_points, 1000);
+  EXPECT_EQ(f->refund.clawed_points, 100);
   EXPECT_EQ(f->refund.deduction_won, 900);
   EXPECT_EQ(f->refund.shortfall_points, 0);
   EXPECT_EQ(f->refund.cash_refund_won, 100000 - 900);
+  EXPECT_EQ(f->order.earn_clawed_points, 100);
+  EXPECT_EQ(f->order.shortfall_points, 0);
   EXPECT_EQ(CheckAll(), "");
 }
 
@@ -232,7 +294,13 @@ TEST_F(LedgerTest, ClawbackAllowNegativeLeavesADeficitThatTheNextEarnRepays) {
   ASSERT_TRUE(Order("o1", "c1", 100000).ok());
   ASSERT_TRUE(Confirm("o1").ok());
   ASSERT_TRUE(Order("o2", "c1", 5000, 900).ok());
-  ASSERT_TRUE(RefundOf("o1", "r1", 100000).ok());
+  auto f = RefundOf("o1", "r1", 100000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  // Removed in full: 100 from the balance and 900 as a deficit; nothing is short.
+  EXPECT_EQ(f->refund.clawback_requested_points, 1000);
+  EXPECT_EQ(f->refund.clawed_points, 1000);
+  EXPECT_EQ(f->refund.shortfall_points, 0);
+  EXPECT_EQ(f->order.earn_clawed_points, 1000);
   EXPECT_EQ(Get("c1").available_points, -900);
   EXPECT_EQ(CheckAll(), "");
   ASSERT_TRUE(Order("o3", "c1", 200000).ok());  // earns 2,000

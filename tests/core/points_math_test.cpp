@@ -33,7 +33,7 @@ TEST(PointsMathTest, RedemptionRulesInOrder) {
   p.max_redeem_share_bp = 1000;  // 10% of the order
   EXPECT_TRUE(CheckRedemption(p, 50000, 5000, 8000).ok());
   EXPECT_EQ(CheckRedemption(p, 50000, 5001, 8000).code(), Code::kRedeemLimitExceeded);
-  EXPECT_EQ(CheckRedemption(p, 50000, 50, 8000).code(), Code::kValidationFailed);
+  EXPECT_EQ(CheckRedemption(p, 50000, 50, 8000).code(), Code::kBelowMinimumRedemption);
   EXPECT_EQ(CheckRedemption(p, 50000, 500, 999).code(), Code::kBelowMinimumBalance);
   EXPECT_EQ(CheckRedemption(p, 50000, 5000, 4000).code(), Code::kInsufficientPoints);
   EXPECT_EQ(CheckRedemption(p, 500, 600, 8000).code(), Code::kRedeemLimitExceeded);

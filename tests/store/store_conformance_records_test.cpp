@@ -22,8 +22,10 @@ TEST_P(StoreConformance, OrderRoundTripsAndUpdates) {
 
   order.status = OrderStatus::kCancelled;
   order.earn_activated = true;
-  order.earn_clawed_points = 380;
-  order.restored_points = 1'000;
+  order.clawback_requested_points = 380;
+  order.earn_clawed_points = 377;
+  order.restored_points = 990;
+  order.restored_expired_points = 10;
   order.shortfall_points = 3;
   order.refunded_won = 39'000;
   order.qualifying_won = 0;

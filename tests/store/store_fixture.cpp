@@ -55,7 +55,8 @@ std::string Render(const Order& o) {
      << " shipping=" << o.shipping_won << " redeemed=" << o.points_redeemed
      << " paid=" << o.paid_won << " rate=" << o.earn_rate_bp << " rule=" << o.rule_version
      << " tier=" << o.tier_at_order << " earn=" << o.earn_points
-     << " clawed=" << o.earn_clawed_points << " restored=" << o.restored_points
+     << " requested=" << o.clawback_requested_points << " clawed=" << o.earn_clawed_points
+     << " restored=" << o.restored_points << " restored_expired=" << o.restored_expired_points
      << " shortfall=" << o.shortfall_points << " refunded=" << o.refunded_won
      << " qualifying=" << o.qualifying_won << " status=" << static_cast<int>(o.status)
      << " activated=" << o.earn_activated << " placed=" << o.placed_at_us
@@ -68,7 +69,8 @@ std::string Render(const Order& o) {
 std::string Render(const Refund& r) {
   std::ostringstream os;
   os << "refund " << r.order_id << "/" << r.refund_id << " amount=" << r.amount_won
-     << " clawed=" << r.clawed_points << " restored=" << r.restored_points
+     << " requested=" << r.clawback_requested_points << " clawed=" << r.clawed_points
+     << " restored=" << r.restored_points << " restored_expired=" << r.restored_expired_points
      << " shortfall=" << r.shortfall_points << " deduction=" << r.deduction_won
      << " cash=" << r.cash_refund_won << " cancel=" << r.cancel << " hash=" << r.request_hash
      << " created=" << r.created_at_us;
@@ -184,8 +186,10 @@ Refund SampleRefund(const std::string& order_id, const std::string& refund_id,
   r.order_id = order_id;
   r.refund_id = refund_id;
   r.amount_won = 9'000;
+  r.clawback_requested_points = 110;
   r.clawed_points = 90;
   r.restored_points = 230;
+  r.restored_expired_points = 7;
   r.shortfall_points = 10;
   r.deduction_won = 10;
   r.cash_refund_won = 8'760;
