@@ -137,10 +137,9 @@ Result<std::map<std::string, std::string>> CreateDemoKeys(Store& store, const Cl
   }
   std::map<std::string, std::string> tokens;
   const std::string stamp = std::to_string(clock.NowMicros());
-  for (const char* role : {"checkout", "cs_agent", "cs_supervisor", "admin", "messaging", "jobs"}) {
+  for (const std::string& role : KnownRoles()) {
     LOYALTY_ASSIGN_OR_RETURN(
-        tokens[role],
-        CreateApiKey(records, std::string("demo-") + role + "-" + stamp, role, clock.NowMicros()));
+        tokens[role], CreateApiKey(records, "demo-" + role + "-" + stamp, role, clock.NowMicros()));
   }
   return tokens;
 }

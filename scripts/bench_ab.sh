@@ -4,6 +4,7 @@
 # SQLite database with 1000 customers, POST /v1/orders then GET /v1/customers/{id} under wrk
 # (2 threads, 64 connections, $DUR s each).
 #   scripts/bench_ab.sh OLD_BINARY NEW_BINARY   (build an old commit with `git worktree add`)
+# OLD_ARGS / NEW_ARGS: extra `serve` options per binary (default: --threads 128 for both).
 set -euo pipefail
 OLD=${1:?usage: scripts/bench_ab.sh OLD_BINARY NEW_BINARY} NEW=${2:?usage: scripts/bench_ab.sh OLD_BINARY NEW_BINARY}
 cd "$(dirname "$0")/.."
@@ -18,9 +19,12 @@ function request()
   return wrk.format("GET", "/v1/customers/bc-" .. (i % 1000), {["Authorization"] = "Bearer " .. key})
 end
 L
-one() {  # one LABEL BIN
-  local label=$1 bin=$2 w; w=$(mktemp -d)
-  $bin serve --demo --db "$w/b.db" --port 0 --threads 128 >"$w/out" 2>"$w/err" &
+OLD_ARGS=${OLD_ARGS:---threads 128}
+NEW_ARGS=${NEW_ARGS:---threads 128}
+one() {  # one LABEL BIN ARGS
+  local label=$1 bin=$2 args=$3 w; w=$(mktemp -d)
+  # shellcheck disable=SC2086  # ARGS are words
+  $bin serve --demo --db "$w/b.db" --port 0 $args >"$w/out" 2>"$w/err" &
   local pid=$!
   for _ in $(seq 100); do grep -q checkout "$w/out" 2>/dev/null && break; sleep 0.1; done
   local url key; url=$(grep -o 'http://[0-9.:]*' "$w/out" | head -1); key=$(awk '$1 == "checkout" {print $2}' "$w/out")
@@ -32,6 +36,6 @@ one() {  # one LABEL BIN
   o=$(wrk -t2 -c64 -d${DUR}s -s $LUA "$url/v1/orders" -- "r$RANDOM" "$key" 1000 | awk '/Requests\/sec/ {print $2}')
   g=$(wrk -t2 -c64 -d${DUR}s -s "$work/get.lua" "$url" -- "$key" | awk '/Requests\/sec/ {print $2}')
   echo "$label orders/s $o  get/s $g"
-  kill $pid; wait $pid 2>/dev/null || true; rm -rf "$w"
+  kill -9 $pid; wait $pid 2>/dev/null || true; rm -rf "$w"
 }
-for _ in 1 2 3; do one old $OLD; one new $NEW; done
+for _ in 1 2 3; do one old "$OLD" "$OLD_ARGS"; one new "$NEW" "$NEW_ARGS"; done

@@ -411,7 +411,8 @@ TEST_F(CliTest, ServeDemoThenServeAndStopOnSigterm) {
                            30, with_keys);
   EXPECT_EQ(demo.exit_code, 0) << demo.all();
   EXPECT_TRUE(serving(demo.out)) << demo.out;
-  for (const char* role : {"checkout", "cs_agent", "cs_supervisor", "admin", "messaging", "jobs"}) {
+  for (const char* role :
+       {"checkout", "cs_agent", "cs_supervisor", "admin", "messaging", "jobs", "metrics"}) {
     EXPECT_TRUE(std::regex_search(demo.out, std::regex(std::string("\n  ") + role + " +lk_")))
         << role << "\n"
         << demo.out;
