@@ -18,6 +18,9 @@ Result<ApiResponse> HandleReadyz(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleMetrics(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleListEvents(ServiceEnv& env, const ApiRequest& req);
 
+// handlers_program.cpp
+Result<ApiResponse> HandleGetProgram(ServiceEnv& env, const ApiRequest& req);
+
 // handlers_customers.cpp
 Result<ApiResponse> HandlePutCustomer(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleGetCustomer(ServiceEnv& env, const ApiRequest& req);

@@ -1,8 +1,10 @@
 // Probes, metrics and the global event feed.
 #include "api/handlers.h"
+#include "api/job_metrics.h"
 #include "api/json_codec.h"
 #include "api/json_render.h"
 #include "api/metrics.h"
+#include "api/program_watch.h"
 #include "core/json_writer.h"
 
 namespace loyalty {
@@ -32,12 +34,17 @@ Result<ApiResponse> HandleReadyz(ServiceEnv& env, const ApiRequest&) {
   if (!read.ok()) return Status(Code::kUnavailable, "database not readable: " + read.message());
   Status schema = env.store.CheckSchema();
   if (!schema.ok()) return Status(Code::kUnavailable, "schema not ready: " + schema.message());
+  if (env.program_watch != nullptr) {
+    LOYALTY_RETURN_IF_ERROR(env.program_watch->Check(env.readers, env.clock.NowMicros()));
+  }
   return ApiResponse::Json(200, R"({"status":"ready"})");
 }
 
 Result<ApiResponse> HandleMetrics(ServiceEnv& env, const ApiRequest&) {
   ApiResponse r = ApiResponse::Json(200, env.metrics.Render(env.executor.Snapshot()));
   if (env.extra_metrics) r.body += env.extra_metrics();
+  if (env.job_metrics != nullptr)
+    r.body += env.job_metrics->Render(env.readers, env.clock.NowMicros());
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
 }

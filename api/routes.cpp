@@ -55,12 +55,16 @@ std::vector<RouteInfo> BuildRoutes() {
   // Consent changes: the messaging layer (080 replies, unsubscribe links) and CS.
   const std::vector<std::string> kConsent = {"messaging", "cs_agent", "cs_supervisor", "admin"};
   const std::vector<std::string> kAdmin = {"admin"};
+  // Which programme decides: every key that calls the API (not the metrics scraper's).
+  const std::vector<std::string> kAnyRole = {"checkout", "cs_agent",  "cs_supervisor",
+                                             "admin",    "messaging", "jobs"};
   // A scraper gets a key of its own: the figures tell traffic and errors, not for everyone.
   const std::vector<std::string> kMetrics = {"metrics", "admin"};
   return {
       {"GET", "/healthz", false, {}, &HandleHealthz},
       {"GET", "/readyz", false, {}, &HandleReadyz},
       {"GET", "/metrics", true, kMetrics, &HandleMetrics},
+      {"GET", "/v1/program", true, kAnyRole, &HandleGetProgram},
       {"PUT", "/v1/customers/{customer_id}", true, kShopAndCs, &HandlePutCustomer},
       {"GET", "/v1/customers/{customer_id}", true, kCustomerRead, &HandleGetCustomer},
       {"GET", "/v1/customers/{customer_id}/ledger", true, kShopAndCs, &HandleCustomerLedger},

@@ -14,10 +14,13 @@
 #include "api/crypto.h"
 #include "api/front_door.h"
 #include "api/idempotency.h"
+#include "api/job_metrics.h"
 #include "api/metrics.h"
+#include "api/program_watch.h"
 #include "api/request_pipeline.h"
 #include "api/service.h"
 #include "api/webhook_worker.h"
+#include "core/limits.h"
 
 namespace loyalty {
 namespace {
@@ -82,6 +85,8 @@ struct ApiServer::Impl {
   std::thread purger;
   std::unique_ptr<CouponBatchWorker> batches;
   std::unique_ptr<WebhookWorker> webhook;
+  std::unique_ptr<ProgramWatch> program_watch;
+  std::unique_ptr<JobMetrics> job_metrics;
 };
 
 void ApiServer::Impl::PurgeLoop() {
@@ -115,6 +120,13 @@ Status ApiServer::Start() {
       m.store, m.program, m.clock, *m.executor, *m.readers, m.metrics, &SystemRandom::Instance()});
   m.batches = std::make_unique<CouponBatchWorker>(*m.env);
   m.env->batches = m.batches.get();
+  if (m.opts.program_version.version > 0) {
+    m.program_watch =
+        std::make_unique<ProgramWatch>(m.opts.program_version, kProgramCheckIntervalUs);
+    m.env->program_watch = m.program_watch.get();
+  }
+  m.job_metrics = std::make_unique<JobMetrics>(kJobMetricsCacheUs);
+  m.env->job_metrics = m.job_metrics.get();
   LOYALTY_RETURN_IF_ERROR(m.batches->Start());
   if (m.opts.webhook.enabled()) {
     m.webhook = std::make_unique<WebhookWorker>(*m.env, m.opts.webhook);

@@ -35,6 +35,9 @@ struct ServerOptions {
   int reader_sessions = 8;
   bool json_logs = false;  // one JSON object per log line
   WebhookOptions webhook;  // url empty: messages are delivered by the pull API only
+  // The database row of `program` (app/program_source.h): GET /v1/program shows it and /readyz
+  // turns 503 once another version is in force. version 0: none (the programme was handed in).
+  ProgramVersion program_version;
 };
 
 class ApiServer {

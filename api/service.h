@@ -22,6 +22,8 @@ namespace loyalty {
 class Metrics;
 class CouponBatchWorker;
 class WebhookWorker;
+class ProgramWatch;
+class JobMetrics;
 
 // A fixed set of read sessions. Read() checks one out (blocking while all are busy), runs the
 // function between BeginRead and EndRead, and returns the session.
@@ -74,6 +76,11 @@ struct ServiceEnv {
   RandomSource* random = nullptr;        // coupon codes (SystemRandom in the server)
   CouponBatchWorker* batches = nullptr;  // large coupon batches (null: left pending)
   WebhookWorker* webhook = nullptr;      // push delivery of messages (null: pull API only)
+  // The programme version served, checked by /readyz (null: the programme was handed in rather
+  // than read from the database; GET /v1/program answers 404).
+  ProgramWatch* program_watch = nullptr;
+  // The daily job's figures on /metrics, read from the database (null: left out).
+  JobMetrics* job_metrics = nullptr;
   // Set when the server begins to drain: /readyz answers 503 so balancers stop sending.
   const std::atomic<bool>* draining = nullptr;
   // More Prometheus lines for /metrics (the front door's connection figures); may be empty.

@@ -9,6 +9,8 @@
 #include <utility>
 
 #include "app/commands.h"
+#include "app/config_file.h"
+#include "app/logging.h"
 #include "app/store_factory.h"
 
 namespace loyalty::cli {
@@ -25,7 +27,10 @@ const char* kFooter =
     "  2  the command line is wrong: unknown command or option, stray argument, bad value, an\n"
     "     unknown --db scheme, or no database at --db for a command that needs one; nothing was\n"
     "     done and no file was created\n\n"
-    "Environment: LOYALTY_DB (the default --db), LOYALTY_DB_PASSWORD or LOYALTY_DB_PASSWORD_FILE\n"
+    "Global options (--config, --log-level, --json-logs) may be given before or after the\n"
+    "command. Precedence: the command line, then the --config file, then the defaults.\n\n"
+    "Environment: LOYALTY_CONFIG (the default --config), LOYALTY_DB (the --db when neither the\n"
+    "command line nor the file gives one), LOYALTY_DB_PASSWORD or LOYALTY_DB_PASSWORD_FILE\n"
     "(the MySQL password), LOYALTY_WEBHOOK_SECRET (serve).\n"
     "Run `loyalty <command> --help` for the options of a command.";
 
@@ -198,6 +203,42 @@ void AddHelpCommand(CLI::App& app, Runner& run) {
   });
 }
 
+// The global options, wherever they are on the line, moved right after the program name, where
+// the root command parses them: `loyalty serve --config FILE` is what a unit file says, and
+// CLI11 would take --config after `serve` for an option of serve. Nothing after `--` moves.
+std::vector<std::string> HoistGlobalOptions(const std::vector<std::string>& args) {
+  std::vector<std::string> global, rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    const bool valued = a == "--config" || a == "--log-level";
+    if (valued && i + 1 < args.size()) {
+      global.push_back(a);
+      global.push_back(args[++i]);
+    } else if (a == "--json-logs" || a.rfind("--config=", 0) == 0 ||
+               a.rfind("--log-level=", 0) == 0) {
+      global.push_back(a);
+    } else {
+      rest.push_back(a);
+    }
+  }
+  global.insert(global.end(), rest.begin(), rest.end());
+  return global;
+}
+
+void AddGlobalOptions(CLI::App& app, LogOptions& log) {
+  app.add_option("--log-level", log.level, "trace, debug, info (default), warn, error or off")
+      ->type_name("LEVEL")
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kLogLevels), std::end(kLogLevels)))
+                  .description(""));
+  app.add_flag("--json-logs", log.json,
+               "every log line one JSON object (start-up, access, drain\nand webhook lines; `jobs "
+               "daily --json` for the job)");
+}
+
 void SetVersionFlags(CLI::App& app) {
   app.set_version_flag("--version", VersionLine(), "print the version and exit");
   for (CLI::App* sub : AllSubcommands(app)) SetVersionFlags(*sub);
@@ -229,6 +270,7 @@ void AddDbOptions(CLI::App& cmd, DbOptions& options, bool writes) {
 
 std::string DbUrl(const DbOptions& options) {
   if (!options.db.empty()) return options.db;
+  if (!ConfigFileDb().empty()) return ConfigFileDb();
   const char* env = std::getenv("LOYALTY_DB");
   return env != nullptr && *env != '\0' ? env : kDefaultDb;
 }
@@ -299,6 +341,8 @@ int RunCli(int argc, char** argv) {
   app.get_formatter()->column_width(30);
   app.require_subcommand(1);
   Runner run;
+  LogOptions log;
+  AddGlobalOptions(app, log);
   AddServeCommand(app, run);
   AddMigrateCommand(app, run);
   AddKeysCommand(app, run);
@@ -308,6 +352,7 @@ int RunCli(int argc, char** argv) {
   AddVersionCommand(app, run);
   AddHelpCommand(app, run);
   SetVersionFlags(app);
+  AddConfigFile(app);
   app.footer(kFooter);  // after the commands, which would inherit it
 
   if (argc <= 1) {
@@ -315,13 +360,17 @@ int RunCli(int argc, char** argv) {
     return kExitUsage;
   }
   const std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> hoisted = HoistGlobalOptions(args);
+  std::vector<char*> hoisted_argv = {argv[0]};
+  for (std::string& a : hoisted) hoisted_argv.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(hoisted_argv.size()), hoisted_argv.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     return ReportParseError(app, e, args);
   }
   if (!run) return ReportParseError(app, CLI::RequiredError::Subcommand(1), args);
+  SetUpLogging(log);
   return run();
 }
 

@@ -4,7 +4,8 @@
 #include <string>
 
 #include "app/commands.h"
-#include "app/program_codec.h"
+#include "app/program_source.h"
+#include "core/clock.h"
 #include "core/ledger.h"
 
 namespace loyalty::cli {
@@ -13,14 +14,15 @@ namespace {
 
 struct CheckOptions {
   DbOptions db;
-  std::string program = "demo";
+  std::string program;  // "" = the database's version in force; else it must be that one
 };
 
 int Check(const CheckOptions& o) {
-  auto program = LoadProgramFile(o.program);
-  if (!program.ok()) return Fail(program.status());
   auto store = OpenStore(o.db, OpenMode::kExisting);
   if (!store.ok()) return FailStore(store.status());
+  auto stored = ProgramForCommand(**store, SystemClock().NowMicros(), o.program);
+  if (!stored.ok()) return Fail(stored.status());
+  const Program* program = &stored->program;
   auto session = (*store)->OpenSession();
   if (!session.ok()) return Fail(session.status());
   Status br = (*session)->BeginRead();
@@ -29,9 +31,10 @@ int Check(const CheckOptions& o) {
   (*session)->EndRead();
   if (!report.ok()) return Fail(report.status());
   for (const std::string& p : report->problems) std::printf("PROBLEM %s\n", p.c_str());
-  std::printf("%s: %lld customers, %lld lots, %lld entries checked: %s\n",
-              (*store)->Describe().c_str(), static_cast<long long>(report->customers),
-              static_cast<long long>(report->lots), static_cast<long long>(report->entries),
+  std::printf("%s (programme %s): %lld customers, %lld lots, %lld entries checked: %s\n",
+              (*store)->Describe().c_str(), DescribeProgramVersion(stored->row).c_str(),
+              static_cast<long long>(report->customers), static_cast<long long>(report->lots),
+              static_cast<long long>(report->entries),
               report->problems.empty() ? "clean" : "PROBLEMS FOUND");
   return report->problems.empty() ? kExitOk : kExitFailed;
 }
@@ -47,7 +50,8 @@ void AddCheckCommand(CLI::App& parent, Runner& run) {
       "allows one. Exit status 1 when a problem is found. Only reads: the database must exist.");
   AddDbOptions(*cmd, o->db, /*writes=*/false);
   cmd->add_option("--program", o->program,
-                  "programme JSON the ledger follows (default: the built-in demo programme)")
+                  "refuse unless this programme JSON is the version in force in\n"
+                  "the database (the ledger follows that one)")
       ->type_name("FILE");
   cmd->callback([&run, o] { run = [o] { return Check(*o); }; });
 }

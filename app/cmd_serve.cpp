@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -16,8 +17,11 @@
 #include "api/records.h"
 #include "api/server.h"
 #include "app/commands.h"
+#include "app/logging.h"
 #include "app/program_codec.h"
+#include "app/program_source.h"
 #include "app/store_factory.h"
+#include "core/business_time.h"
 #include "core/clock.h"
 
 namespace loyalty::cli {
@@ -26,7 +30,7 @@ namespace {
 
 struct ServeOptions {
   DbOptions db;
-  std::string program = "demo";
+  std::string program;  // "" = the database's version in force; else it must be that one
   std::string host = "127.0.0.1";
   int port = 8080;
   int threads = 32;
@@ -40,7 +44,6 @@ struct ServeOptions {
   int drain_grace_ms = 10000;
   int writers = 0;  // 0: the engine's default (SQLite 1, MySQL 4)
   bool demo = false;
-  bool json_logs = false;
   std::string webhook_url;
   std::string webhook_secret_file;
   std::string webhook_previous_secret_file;
@@ -144,11 +147,25 @@ Result<std::map<std::string, std::string>> CreateDemoKeys(Store& store, const Cl
   return tokens;
 }
 
+// The database's version in force. --demo first applies the --program file, else the
+// built-in demo programme, to a database that has none (author "demo").
+Result<StoredProgram> ProgramToServe(Store& store, const ServeOptions& o, Micros now_us) {
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<StoredProgram> found, FindProgramInForce(store, now_us));
+  if (!found.has_value() && o.demo) {
+    ApplyRequest seed;
+    LOYALTY_ASSIGN_OR_RETURN(seed.program, LoadProgramFile(o.program.empty() ? "demo" : o.program));
+    seed.author = "demo";
+    seed.now_us = now_us;
+    LOYALTY_RETURN_IF_ERROR(ApplyProgram(store, seed).status());
+  }
+  LOYALTY_ASSIGN_OR_RETURN(StoredProgram served, RequireProgramInForce(store, now_us));
+  if (!o.program.empty()) LOYALTY_RETURN_IF_ERROR(CheckProgramFileMatches(o.program, served));
+  return served;
+}
+
 int Serve(const ServeOptions& o) {
   auto webhook = WebhookFrom(o);
   if (!webhook.ok()) return Fail(webhook.status());
-  auto program = LoadProgramFile(o.program);
-  if (!program.ok()) return Fail(program.status());
   // Without --demo the schema must be current already, and a database that does not exist
   // cannot have it: refused rather than created empty.
   auto store = OpenStore(o.db, o.demo ? OpenMode::kCreate : OpenMode::kExisting);
@@ -164,6 +181,9 @@ int Serve(const ServeOptions& o) {
     if (!keys.ok()) return Fail(keys.status());
     demo_keys = std::move(keys).value();
   }
+  auto served = ProgramToServe(**store, o, clock.NowMicros());
+  if (!served.ok()) return Fail(served.status());
+  const Program* program = &served->program;
 
   ServerOptions opts;
   opts.host = o.host;
@@ -177,8 +197,9 @@ int Serve(const ServeOptions& o) {
   opts.queue_wait_ms = o.queue_wait_ms;
   opts.drain_grace_ms = o.drain_grace_ms;
   opts.writer_sessions = o.writers > 0 ? o.writers : IsMysqlUrl(DbUrl(o.db)) ? 4 : 1;
-  opts.json_logs = o.json_logs;
+  opts.json_logs = JsonLogs();  // the global --json-logs (app/logging.h)
   opts.webhook = std::move(webhook).value();
+  opts.program_version = served->row;
 
   // Blocked before the server starts its threads, which inherit the mask: the signals then
   // reach sigwait() below (and the drain) instead of killing the process on a worker thread.
@@ -194,10 +215,12 @@ int Serve(const ServeOptions& o) {
   if (!st.ok()) return Fail(st);
 
   const std::string url = "http://" + opts.host + ":" + std::to_string(server.port());
-  std::printf("loyalty is serving %s on %s (programme '%s' v%lld)\n", url.c_str(),
-              (*store)->Describe().c_str(), program->name.c_str(),
-              static_cast<long long>(program->version));
-  if (!demo_keys.empty()) {
+  PrintOrLog("loyalty is serving " + url + " on " + (*store)->Describe() + " (programme '" +
+             program->name + "' " + DescribeProgramVersion(served->row) + ", effective " +
+             FormatInstant(served->row.effective_at_us) + ")");
+  if (JsonLogs()) {
+    for (const auto& [role, token] : demo_keys) spdlog::info("demo API key {}: {}", role, token);
+  } else if (!demo_keys.empty()) {
     // What --demo is for: a key per role, shown this once.
     std::printf("\nDemo API keys (shown once; stored only as hashes):\n");
     for (const auto& [role, token] : demo_keys) {
@@ -234,9 +257,14 @@ void AddServeCommand(CLI::App& parent, Runner& run) {
   cmd->footer(
       "Runs the REST API v1 until SIGINT, SIGTERM or SIGHUP: then /readyz answers 503 for\n"
       "--drain-delay-ms, the listener closes and the requests in flight finish.\n"
-      "Without --demo the database must exist and be migrated (`loyalty migrate`).");
+      "Without --demo the database must exist and be migrated (`loyalty migrate`), and hold a\n"
+      "programme (`loyalty program apply FILE`): the version in force when it starts is served\n"
+      "until it stops. --demo applies the built-in demo programme to a database that has none.");
   AddDbOptions(*cmd, o->db, /*writes=*/true);
-  cmd->add_option("--program", o->program, "programme JSON (default: the built-in demo programme)")
+  cmd->add_option("--program", o->program,
+                  "refuse to start unless this programme JSON is the version in\n"
+                  "force in the database (with --demo on an empty database:\n"
+                  "apply it first)")
       ->type_name("FILE");
   cmd->add_option("--host", o->host, "address to listen on (default 127.0.0.1)")->type_name("HOST");
   cmd->add_option("--port", o->port, "port (default 8080; 0 picks a free one)")
@@ -289,7 +317,6 @@ void AddServeCommand(CLI::App& parent, Runner& run) {
   cmd->add_flag("--demo", o->demo,
                 "create and migrate the database if needed, and print a\n"
                 "fresh API key for every role");
-  cmd->add_flag("--json-logs", o->json_logs, "log JSON lines instead of text");
   CLI::Option* url = cmd->add_option("--webhook-url", o->webhook_url,
                                      "also push messages to this http:// or https:// URL,\n"
                                      "signed (docs/messages.md)")

@@ -7,6 +7,7 @@
 // Definitions of every entry kind and invariant: docs/ledger.md.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,12 +27,23 @@ struct Actor {
   std::string Label() const { return role + ":" + name; }
 };
 
+// What a batch job's commands did, counted where it happens (the daily job's summary: points
+// activated, coupons issued, messages created by type). Optional: commands count only when a
+// tally is given, and the caller undoes the counts of a command it rolls back.
+struct JobTally {
+  Points points_activated = 0;
+  int64_t coupons_issued = 0;
+  std::map<std::string, int64_t> messages;  // created, by type (suppressed ones included)
+  int64_t messages_suppressed = 0;
+};
+
 // What every command needs besides its arguments: the rules, the time, who acts.
 struct Ctx {
   const Program& program;
   Micros now_us;
   Actor actor;
   RandomSource* random = nullptr;  // coupon codes; required by commands that issue coupons
+  JobTally* tally = nullptr;       // counts what the command did (batch jobs); may be null
 };
 
 // ---- customers ----

@@ -77,7 +77,10 @@ Status InsertWithFreshCode(Session& s, Coupon& coupon, const CouponTemplate& t, 
       LOYALTY_ASSIGN_OR_RETURN(coupon.code, GenerateCouponCode(*ctx.random, t.code_prefix));
     }
     Status st = s.InsertCoupon(coupon);
-    if (st.ok()) return st;
+    if (st.ok()) {
+      if (ctx.tally != nullptr) ++ctx.tally->coupons_issued;
+      return st;
+    }
     if (st.code() != Code::kAlreadyExists || attempt == kMaxCodeAttempts) return st;
   }
 }

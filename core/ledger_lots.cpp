@@ -204,6 +204,7 @@ Status ActivateOrderEarn(Session& s, Customer& c, Order& order, const Ctx& ctx) 
     e.order_id = order.order_id;
     Points pts = p.remaining_points;
     LOYALTY_ASSIGN_OR_RETURN(int64_t id, Credit(s, c, pts, e, &p, ctx));
+    if (ctx.tally != nullptr) ctx.tally->points_activated += pts;
     LOYALTY_RETURN_IF_ERROR(AppendEvent(s, c, "points.activated",
                                         JsonWriter()
                                             .Int("entry_id", id)

@@ -1,6 +1,8 @@
 // Qualifying spend records and tier moves inside ledger commands: spend counts at confirmation
 // (or placement), refunds reduce the spend of the order's original date, upgrades happen in the
 // same transaction as the order event that crosses a threshold, downgrades only in the job.
+#include <algorithm>
+
 #include "core/json_writer.h"
 #include "core/ledger_internal.h"
 
@@ -16,15 +18,17 @@ Won BasisOf(const Program& p, const Order& o) {
                                                    : o.qualifying_won;
 }
 
+// since_us: the instant the new tier counts from (tier_since, hence retention). An order event
+// passes its own time; the job passes an instant inside the date it decides.
 Status ApplyTierMove(Session& s, Customer& c, size_t to, const std::string& reason, const Window& w,
-                     const SpendTotal& total, const LocalDate& d, const Ctx& ctx) {
+                     const SpendTotal& total, const LocalDate& d, const Ctx& ctx, Micros since_us) {
   const Program& p = ctx.program;
   size_t from = TierIndex(p, c.tier);
   TierChange change = MakeTierChange(p, c.customer_id, from, to, reason, w, total.spend_won,
                                      total.orders, d, ctx.now_us);
   LOYALTY_ASSIGN_OR_RETURN(change.change_id, s.InsertTierChange(change));
   c.tier = change.to_tier;
-  c.tier_since_us = ctx.now_us;
+  c.tier_since_us = since_us;
   LOYALTY_RETURN_IF_ERROR(
       AppendEvent(s, c, change.kind == "upgrade" ? "tier.upgraded" : "tier.downgraded",
                   JsonWriter()
@@ -64,7 +68,7 @@ Status UpgradeIfQualified(Session& s, Customer& c, const Ctx& ctx) {
   LOYALTY_ASSIGN_OR_RETURN(SpendTotal total, s.SumSpend(c.customer_id, w.start, w.end));
   size_t q = QualifiedTier(ctx.program, total.spend_won, total.orders);
   if (q <= TierIndex(ctx.program, c.tier)) return Status::Ok();
-  return ApplyTierMove(s, c, q, "threshold_reached", w, total, d, ctx);
+  return ApplyTierMove(s, c, q, "threshold_reached", w, total, d, ctx, ctx.now_us);
 }
 
 Status CountSpend(Session& s, Customer& c, Order& o, const Ctx& ctx) {
@@ -98,7 +102,12 @@ Result<TierDecision> EvaluateTier(Session& s, const std::string& customer_id, co
   TierDecision decision =
       DecideTier(ctx.program, d, c.tier, c.tier_since_us, total.spend_won, total.orders);
   if (decision.kind == TierDecision::Kind::kKeep) return decision;
-  LOYALTY_RETURN_IF_ERROR(ApplyTierMove(s, c, decision.to, decision.reason, w, total, d, ctx));
+  // A change decided for D counts from the start of D (in the programme's zone), whatever the
+  // wall time of the run: a job run after midnight would otherwise start the retention period a
+  // day late, and the delay would add up evaluation after evaluation (docs/tiers.md).
+  const Micros since_us = std::min(ctx.now_us, StartOfDay(d, ctx.program.time_zone));
+  LOYALTY_RETURN_IF_ERROR(
+      ApplyTierMove(s, c, decision.to, decision.reason, w, total, d, ctx, since_us));
   LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   return decision;
 }

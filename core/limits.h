@@ -58,6 +58,11 @@ inline constexpr int kMaxAllocationRowsPerInsert = 16;  // store: rows per multi
 inline constexpr int64_t kMaxLeaseUs = kHourUs;  // a pulled message is held at most this long
 inline constexpr int64_t kDefaultLeaseUs = 60 * kSecondUs;
 
+// --- the programme in the database ---
+// /readyz reads the version in force at most this often (a node serving an older version turns
+// unready within this long of the newer one taking effect).
+inline constexpr int64_t kProgramCheckIntervalUs = 5 * kSecondUs;
+
 // --- HTTP ---
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
 inline constexpr size_t kMaxDrainBytes =
@@ -71,6 +76,15 @@ inline constexpr size_t kMaxRequestHeadBytes = 16 * 1024;     // request line + 
 inline constexpr size_t kMaxChunkLineBytes = 1024;            // a chunk-size line or trailer line
 inline constexpr size_t kFrontReadBytesPerEvent = 64 * 1024;  // fairness between connections
 inline constexpr int kMaxFrontConnections = 1'000'000;
+
+// The daily job (jobs/daily_job.h). The lease is renewed after every batch (a batch takes
+// seconds), so a crashed run blocks its date and shard for at most this long.
+inline constexpr int64_t kJobLeaseUs = 2 * 60 * 1'000'000LL;
+// How long /metrics reuses the job figures it read from the database.
+inline constexpr int64_t kJobMetricsCacheUs = 5 * 1'000'000LL;
+// `jobs daily` without --date: at most this many missed dates in one catch-up (a longer outage
+// is caught up in several runs, or skipped with --skip-missed after a decision).
+inline constexpr int kMaxCatchUpDates = 400;
 
 // The relations the code relies on.
 static_assert(kDayUs == 86'400'000'000);

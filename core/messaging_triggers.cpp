@@ -165,6 +165,10 @@ Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c, cons
     return MaybeWrite{MessageWrite{std::move(*prior), true}};
   }
   m.message_id = *id;
+  if (ctx.tally != nullptr) {
+    ++ctx.tally->messages[m.type];
+    if (m.status == MessageStatus::kSuppressed) ++ctx.tally->messages_suppressed;
+  }
   LOYALTY_RETURN_IF_ERROR(AppendEvent(
       s, c, m.status == MessageStatus::kSuppressed ? "message.suppressed" : "message.created",
       MessageEventPayload(m), ctx));

@@ -2,8 +2,8 @@
 // SQLite and MySQL drivers) implements them. Nothing above this line knows SQL.
 //
 // The records are split into areas of about ten methods (LedgerRecords, OrderRecords,
-// TierRecords, JobQueries, CouponRecords, Outbox); a Session is one connection's transaction
-// implementing every area. Code that needs one area takes that area, not the Session.
+// TierRecords, JobQueries, CouponRecords, Outbox, ProgramRecords); a Session is one connection's
+// transaction implementing every area. Code that needs one area takes that area, not the Session.
 //
 // Error contract for every method: kUnavailable when the database cannot be reached or is busy
 // past its timeout, kRetry on deadlock or lock-wait timeout (the executor re-runs the batch),
@@ -167,6 +167,16 @@ class JobQueries {
   virtual Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,
                                                    int shards) = 0;
   virtual Status UpsertJobRun(const JobRun& run) = 0;
+  // Every run of `step` (kJobRunStep: whole runs) for every shard, by date then shard.
+  virtual Result<std::vector<JobRun>> ListJobRunsOfStep(const std::string& step) = 0;
+  // The steps recorded for one date and shard, in the order they started.
+  virtual Result<std::vector<JobRun>> ListJobRunsOfDate(DateKey date, int shard, int shards) = 0;
+  // Takes lease.business_date/shard/shards for lease.holder until lease.expires_at_us when it is
+  // free, expired at now_us, or already held by that holder (a renewal); outside a transaction,
+  // so that it commits at once. Returns the lease as it now stands: someone else's when taken.
+  virtual Result<JobLease> AcquireJobLease(const JobLease& lease, Micros now_us) = 0;
+  virtual Status ReleaseJobLease(const JobLease& lease) = 0;  // only the holder's own
+  virtual Result<std::vector<JobLease>> ListJobLeases() = 0;
 };
 
 // Coupons and bulk coupon batches.
@@ -238,6 +248,29 @@ class Outbox {
                                                      const std::string& reason, Micros now_us) = 0;
 };
 
+// The programme's versions (`loyalty program apply`, docs/operations.md "Upgrading the
+// programme"). Stored, never changed: a new programme is a new version.
+struct ProgramVersion {
+  int64_t version = 0;       // the programme's "version" field; unique, grows with every apply
+  std::string hash;          // lower-case hex SHA-256 of program_json
+  std::string program_json;  // canonical JSON
+  std::string author;
+  Micros applied_at_us = 0;
+  Micros effective_at_us = 0;  // decides from this instant on
+};
+
+class ProgramRecords {
+ public:
+  virtual ~ProgramRecords() = default;
+  virtual Status InsertProgramVersion(const ProgramVersion& v) = 0;  // kAlreadyExists on version
+  // The version in force at at_us: the highest version with effective_at_us <= at_us; nullopt
+  // when none is.
+  virtual Result<std::optional<ProgramVersion>> FindProgramInForce(Micros at_us) = 0;
+  // Newest first: versions below before_version (0 = from the newest), at most limit.
+  virtual Result<std::vector<ProgramVersion>> ListProgramVersions(int64_t before_version,
+                                                                  int limit) = 0;
+};
+
 // A transaction over one database connection: every record area, plus the transaction control.
 // Used by one thread at a time (not thread-safe). Write sessions are driven by the
 // CommandExecutor (core/executor.h): Begin, then for each command Savepoint /
@@ -250,7 +283,8 @@ class Session : public LedgerRecords,
                 public TierRecords,
                 public JobQueries,
                 public CouponRecords,
-                public Outbox {
+                public Outbox,
+                public ProgramRecords {
  public:
   ~Session() override = default;
   virtual Status Begin() = 0;  // write transaction (SQLite: BEGIN IMMEDIATE)

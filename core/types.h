@@ -347,4 +347,18 @@ struct JobRun {
   Micros finished_at_us = 0;
 };
 
+// The daily job's step recording a whole run of a date and shard: "done" when every step
+// finished, "skipped" when an operator skipped the date (jobs daily --skip-missed).
+inline constexpr const char* kJobRunStep = "run";
+
+// Who runs the daily job for a business date and shard (docs/operations.md).
+struct JobLease {
+  DateKey business_date = 0;
+  int32_t shard = 0;
+  int32_t shards = 1;
+  std::string holder;  // host:pid:random
+  Micros acquired_at_us = 0;
+  Micros expires_at_us = 0;
+};
+
 }  // namespace loyalty

@@ -1,10 +1,14 @@
 #include "jobs/daily_job.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
+#include <random>
 
 #include "core/consent.h"
 #include "core/json_writer.h"
@@ -19,6 +23,90 @@ namespace {
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The counts saved with a step's cursor (job_runs.summary_json), read back by a resumed run.
+// Flat on purpose: numbers, and the tier moves as "FROM>TO=N,..." (tier codes hold no ">=,").
+int64_t SavedInt(const std::string& json, const std::string& key) {
+  const std::string needle = "\"" + key + "\":";
+  const size_t at = json.find(needle);
+  if (at == std::string::npos) return 0;
+  return std::strtoll(json.c_str() + at + needle.size(), nullptr, 10);
+}
+
+std::string SavedText(const std::string& json, const std::string& key) {
+  const std::string needle = "\"" + key + "\":\"";
+  const size_t at = json.find(needle);
+  if (at == std::string::npos) return "";
+  const size_t from = at + needle.size();
+  const size_t to = json.find('"', from);
+  return to == std::string::npos ? "" : json.substr(from, to - from);
+}
+
+using TierMoves = std::map<std::pair<std::string, std::string>, int64_t>;
+
+std::string EncodeMoves(const TierMoves& moves) {
+  std::string out;
+  for (const auto& [move, n] : moves) {
+    if (!out.empty()) out += ",";
+    out += move.first + ">" + move.second + "=" + std::to_string(n);
+  }
+  return out;
+}
+
+// Messages by type as "type=N,..." (message types are [a-z_]).
+std::string EncodeCounts(const std::map<std::string, int64_t>& counts) {
+  std::string out;
+  for (const auto& [key, n] : counts) {
+    if (n == 0) continue;
+    if (!out.empty()) out += ",";
+    out += key + "=" + std::to_string(n);
+  }
+  return out;
+}
+
+void DecodeCounts(const std::string& text, std::map<std::string, int64_t>& counts) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(pos, end - pos);
+    const size_t eq = item.find('=');
+    if (eq != std::string::npos && eq > 0) {
+      counts[item.substr(0, eq)] += std::strtoll(item.c_str() + eq + 1, nullptr, 10);
+    }
+    pos = end + 1;
+  }
+}
+
+// What a step added to the tally: now minus at its start.
+JobTally TallySince(const JobTally& now, const JobTally& start) {
+  JobTally d;
+  d.points_activated = now.points_activated - start.points_activated;
+  d.coupons_issued = now.coupons_issued - start.coupons_issued;
+  d.messages_suppressed = now.messages_suppressed - start.messages_suppressed;
+  for (const auto& [type, n] : now.messages) {
+    auto it = start.messages.find(type);
+    const int64_t delta = n - (it == start.messages.end() ? 0 : it->second);
+    if (delta != 0) d.messages[type] = delta;
+  }
+  return d;
+}
+
+void DecodeMoves(const std::string& text, TierMoves& moves) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(pos, end - pos);
+    const size_t gt = item.find('>');
+    const size_t eq = item.find('=');
+    if (gt != std::string::npos && eq != std::string::npos && gt < eq) {
+      moves[{item.substr(0, gt), item.substr(gt + 1, eq - gt - 1)}] +=
+          std::strtoll(item.c_str() + eq + 1, nullptr, 10);
+    }
+    pos = end + 1;
+  }
 }
 
 // One page of a step: the keys that need processing, how many items were looked at, and the
@@ -56,8 +144,8 @@ Result<int64_t> OneIf(Result<bool> changed) {
 class Runner {
  public:
   Runner(Session& s, const Program& p, const DailyJobOptions& o, DailySummary& summary,
-         Micros now_us)
-      : s_(s), p_(p), o_(o), summary_(summary), now_us_(now_us) {}
+         Micros now_us, std::function<Status()> renew)
+      : s_(s), p_(p), o_(o), summary_(summary), now_us_(now_us), renew_(std::move(renew)) {}
 
   // Runs a paged step: batches of keys, each batch in one transaction (real run) with the
   // cursor saved in it. In a dry run the caller holds one transaction for everything.
@@ -65,9 +153,11 @@ class Runner {
     StepSummary st;
     st.step = def.name;
     auto t0 = std::chrono::steady_clock::now();
+    const JobTally at_start = summary_.tally;
     JobRun run;
     if (!o_.dry_run) {
       LOYALTY_ASSIGN_OR_RETURN(std::optional<JobRun> prior, LoadRun(def.name));
+      if (prior) Restore(*prior, st);
       if (prior && prior->status == "done") {
         st.skipped = true;
         summary_.steps.push_back(st);
@@ -84,12 +174,14 @@ class Runner {
       st.scanned += page->scanned;
       for (const std::string& key : page->keys) {
         LOYALTY_RETURN_IF_ERROR(s_.Savepoint());
+        const JobTally before = summary_.tally;
         auto changed = def.process(s_, key);
         if (changed.ok()) {
           LOYALTY_RETURN_IF_ERROR(s_.ReleaseSavepoint());
           st.changed += *changed;
         } else {
           LOYALTY_RETURN_IF_ERROR(s_.RollbackToSavepoint());
+          summary_.tally = before;  // what the rolled-back command counted did not happen
           if (changed.status().code() == Code::kUnavailable ||
               changed.status().code() == Code::kRetry) {
             return Abort(changed.status());
@@ -104,9 +196,11 @@ class Runner {
       bool last = page->scanned < o_.batch_size;
       if (!o_.dry_run) {
         run.cursor = cursor;
-        if (last) Finish(run, st);
+        run.summary_json = Counts(def.name, st, at_start);
+        if (last) Finish(run, st, at_start);
         LOYALTY_RETURN_IF_ERROR(s_.UpsertJobRun(run));
         LOYALTY_RETURN_IF_ERROR(s_.Commit());
+        LOYALTY_RETURN_IF_ERROR(renew_());
       }
       ++batches;
       if (o_.on_progress) o_.on_progress({def.name, st.scanned, def.total});
@@ -130,6 +224,7 @@ class Runner {
     if (!o_.dry_run) {
       LOYALTY_ASSIGN_OR_RETURN(std::optional<JobRun> prior, LoadRun(name));
       if (prior && prior->status == "done") {
+        Restore(*prior, st);
         st.skipped = true;
         summary_.steps.push_back(st);
         return Status::Ok();
@@ -141,9 +236,10 @@ class Runner {
     if (!n.ok()) return Abort(n.status());
     st.scanned = st.changed = *n;
     if (!o_.dry_run) {
-      Finish(run, st);
+      Finish(run, st, summary_.tally);
       LOYALTY_RETURN_IF_ERROR(s_.UpsertJobRun(run));
       LOYALTY_RETURN_IF_ERROR(s_.Commit());
+      LOYALTY_RETURN_IF_ERROR(renew_());
     }
     st.seconds = SecondsSince(t0);
     if (o_.on_progress) o_.on_progress({name, st.scanned, st.scanned});
@@ -165,14 +261,38 @@ class Runner {
     r.started_at_us = now_us_;
     return r;
   }
-  void Finish(JobRun& run, const StepSummary& st) const {
+  void Finish(JobRun& run, const StepSummary& st, const JobTally& at_start) const {
     run.status = "done";
     run.finished_at_us = now_us_;
-    run.summary_json = JsonWriter()
-                           .Int("scanned", st.scanned)
-                           .Int("changed", st.changed)
-                           .Int("failed", st.failed)
-                           .Finish();
+    run.summary_json = Counts(run.step, st, at_start);
+  }
+  // The step's counts so far (this run and the earlier ones of the date), saved with its cursor.
+  std::string Counts(const std::string& step, const StepSummary& st,
+                     const JobTally& at_start) const {
+    JsonWriter w;
+    w.Int("scanned", st.scanned).Int("changed", st.changed).Int("failed", st.failed);
+    const JobTally d = TallySince(summary_.tally, at_start);
+    if (d.points_activated != 0) w.Int("activated", d.points_activated);
+    if (d.coupons_issued != 0) w.Int("coupons", d.coupons_issued);
+    if (!d.messages.empty()) w.Str("messages", EncodeCounts(d.messages));
+    if (d.messages_suppressed != 0) w.Int("suppressed", d.messages_suppressed);
+    if (step == "tiers") w.Str("moves", EncodeMoves(summary_.tier_moves));
+    if (step == "expire") w.Int("points", summary_.points_expired);
+    return w.Finish();
+  }
+  // A step an earlier run of the date recorded: its counts are part of the date's totals.
+  void Restore(const JobRun& prior, StepSummary& st) {
+    summary_.resumed = true;
+    st.scanned = SavedInt(prior.summary_json, "scanned");
+    st.changed = SavedInt(prior.summary_json, "changed");
+    st.failed = SavedInt(prior.summary_json, "failed");
+    if (prior.step == "tiers")
+      DecodeMoves(SavedText(prior.summary_json, "moves"), summary_.tier_moves);
+    if (prior.step == "expire") summary_.points_expired += SavedInt(prior.summary_json, "points");
+    summary_.tally.points_activated += SavedInt(prior.summary_json, "activated");
+    summary_.tally.coupons_issued += SavedInt(prior.summary_json, "coupons");
+    summary_.tally.messages_suppressed += SavedInt(prior.summary_json, "suppressed");
+    DecodeCounts(SavedText(prior.summary_json, "messages"), summary_.tally.messages);
   }
   Status Abort(const Status& st) {
     if (!o_.dry_run) s_.Rollback();
@@ -184,6 +304,7 @@ class Runner {
   const DailyJobOptions& o_;
   DailySummary& summary_;
   Micros now_us_;
+  std::function<Status()> renew_;
 };
 
 bool InShard(const std::string& customer_id, const DailyJobOptions& o) {
@@ -212,16 +333,33 @@ bool MayNudge(const Program& p, const TriggerSettings* near,
 
 }  // namespace
 
+std::string DefaultJobHolder() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+  std::random_device rd;
+  char tail[16];
+  std::snprintf(tail, sizeof tail, "%08x", static_cast<unsigned>(rd()));
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + tail;
+}
+
 std::string DailySummary::ToText() const {
-  std::string out = "daily job for " + FormatLocalDate(date) + "\n";
+  std::string out = "daily job for " + FormatLocalDate(date);
+  if (already_done) {
+    out += " (already done: the counts of that run)";
+  } else if (resumed) {
+    out += " (resumed: totals for the whole date)";
+  }
+  out += "\n";
   char line[160];
   for (const StepSummary& s : steps) {
     if (s.skipped) {
-      std::snprintf(line, sizeof line, "  %-14s already done for this date (skipped)\n",
-                    s.step.c_str());
+      std::snprintf(line, sizeof line,
+                    "  %-17s %10lld scanned %10lld changed %6lld failed   done earlier\n",
+                    s.step.c_str(), static_cast<long long>(s.scanned),
+                    static_cast<long long>(s.changed), static_cast<long long>(s.failed));
     } else {
       std::snprintf(line, sizeof line,
-                    "  %-14s %10lld scanned %10lld changed %6lld failed %8.2f s\n", s.step.c_str(),
+                    "  %-17s %10lld scanned %10lld changed %6lld failed %8.2f s\n", s.step.c_str(),
                     static_cast<long long>(s.scanned), static_cast<long long>(s.changed),
                     static_cast<long long>(s.failed), s.seconds);
     }
@@ -233,8 +371,68 @@ std::string DailySummary::ToText() const {
                   move.second.c_str(), static_cast<long long>(n));
     out += line;
   }
+  if (tally.points_activated > 0) {
+    out += "  points activated: " + std::to_string(tally.points_activated) + "\n";
+  }
+  if (points_expired > 0) {
+    out += "  points expired: " + std::to_string(points_expired) + "\n";
+  }
+  if (tally.coupons_issued > 0) {
+    out += "  coupons issued: " + std::to_string(tally.coupons_issued) + "\n";
+  }
+  for (const auto& [type, n] : tally.messages) {
+    std::snprintf(line, sizeof line, "  messages %-24s %8lld\n", type.c_str(),
+                  static_cast<long long>(n));
+    out += line;
+  }
+  if (tally.messages_suppressed > 0) {
+    out += "  of which suppressed: " + std::to_string(tally.messages_suppressed) + "\n";
+  }
   for (const std::string& e : errors) out += "  error: " + e + "\n";
   return out;
+}
+
+std::string DailySummary::ToJson() const {
+  std::string steps_json = "[";
+  for (const StepSummary& s : steps) {
+    if (steps_json.size() > 1) steps_json += ",";
+    steps_json += JsonWriter()
+                      .Str("step", s.step)
+                      .Bool("done_earlier", s.skipped)
+                      .Int("scanned", s.scanned)
+                      .Int("changed", s.changed)
+                      .Int("failed", s.failed)
+                      .Finish();
+  }
+  steps_json += "]";
+  std::string moves = "[";
+  for (const auto& [move, n] : tier_moves) {
+    if (moves.size() > 1) moves += ",";
+    moves += JsonWriter().Str("from", move.first).Str("to", move.second).Int("count", n).Finish();
+  }
+  moves += "]";
+  std::string errs = "[";
+  for (const std::string& e : errors) {
+    if (errs.size() > 1) errs += ",";
+    errs += JsonWriter::Quote(e);
+  }
+  errs += "]";
+  JsonWriter messages;
+  for (const auto& [type, n] : tally.messages) messages.Int(type, n);
+  return JsonWriter()
+      .Str("date", FormatLocalDate(date))
+      .Bool("resumed", resumed)
+      .Bool("already_done", already_done)
+      .Raw("steps", steps_json)
+      .Raw("tier_moves", moves)
+      .Int("points_activated", tally.points_activated)
+      .Int("points_expired", points_expired)
+      .Int("coupons_issued", tally.coupons_issued)
+      .Raw("messages", messages.Finish())
+      .Int("messages_suppressed", tally.messages_suppressed)
+      .Int("failed", Failed())
+      .Raw("errors", errs)
+      .Finish();
 }
 
 Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
@@ -255,12 +453,61 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   }
   // T: the end of D, or now if D is today. Nothing expires or activates before its time.
   const Micros t_us = std::min(now_us, StartOfDay(AddDays(o.date, 1), program_.time_zone));
-  const Ctx ctx{program_, t_us, Actor{"daily", "jobs"}, o.random};
-
-  LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, store_.OpenSession());
   DailySummary summary;
   summary.date = o.date;
-  Runner runner(*s, program_, o, summary, now_us);
+  const Ctx ctx{program_, t_us, Actor{"daily", "jobs"}, o.random, &summary.tally};
+
+  LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, store_.OpenSession());
+
+  // The lease, on a session of its own so that taking and renewing it commit at once (between
+  // batches: the job's session holds no transaction then).
+  std::unique_ptr<Session> lease_session;
+  JobLease lease;
+  lease.business_date = ToDateKey(o.date);
+  lease.shard = o.shard;
+  lease.shards = o.shards;
+  lease.holder = o.holder.empty() ? DefaultJobHolder() : o.holder;
+  lease.acquired_at_us = now_us;
+  if (!o.dry_run) {
+    LOYALTY_ASSIGN_OR_RETURN(lease_session, store_.OpenSession());
+    lease.expires_at_us = now_us + kJobLeaseUs;
+    LOYALTY_ASSIGN_OR_RETURN(JobLease held, lease_session->AcquireJobLease(lease, now_us));
+    if (held.holder != lease.holder) {
+      return Status(Code::kInvalidState, "the daily job for " + FormatLocalDate(o.date) +
+                                             " shard " + std::to_string(o.shard) + "/" +
+                                             std::to_string(o.shards) + " is in progress on " +
+                                             held.holder + " since " +
+                                             FormatInstant(held.acquired_at_us) + " (lease until " +
+                                             FormatInstant(held.expires_at_us) + ")");
+    }
+  }
+  struct LeaseGuard {
+    Session* s;
+    const JobLease& lease;
+    ~LeaseGuard() {
+      if (s != nullptr) (void)s->ReleaseJobLease(lease);
+    }
+  } lease_guard{lease_session.get(), lease};
+  auto renew = [&]() -> Status {
+    if (lease_session == nullptr) return Status::Ok();
+    JobLease next = lease;
+    next.expires_at_us = clock_.NowMicros() + kJobLeaseUs;
+    LOYALTY_ASSIGN_OR_RETURN(JobLease held, lease_session->AcquireJobLease(next, now_us));
+    if (held.holder != lease.holder) {
+      // Expired and taken over (this run stalled longer than the lease): stop, the other run
+      // continues from the last committed batch.
+      return Status(Code::kUnavailable, "the lease of the daily job for " +
+                                            FormatLocalDate(o.date) + " was taken over by " +
+                                            held.holder);
+    }
+    return Status::Ok();
+  };
+  if (!o.dry_run) {
+    LOYALTY_ASSIGN_OR_RETURN(std::optional<JobRun> whole,
+                             s->FindJobRun(lease.business_date, kJobRunStep, o.shard, o.shards));
+    summary.already_done = whole && whole->status == "done";
+  }
+  Runner runner(*s, program_, o, summary, now_us, renew);
   if (o.dry_run) LOYALTY_RETURN_IF_ERROR(s->Begin());
   struct RollbackGuard {
     Session& s;
@@ -300,6 +547,7 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                  [&](Session& ss, const std::string& customer_id) -> Result<int64_t> {
                    if (!InShard(customer_id, o)) return 0;
                    LOYALTY_ASSIGN_OR_RETURN(Points n, ExpireDueLots(ss, customer_id, ctx));
+                   summary.points_expired += n;
                    return n > 0 ? 1 : 0;
                  }};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(expire));
@@ -483,6 +731,24 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
           return OneIf(NotifyConsentReconfirm(ss, customer_id, o.date, ctx));
         }};
     LOYALTY_RETURN_IF_ERROR(runner.RunPaged(reconfirm));
+  }
+  if (!o.dry_run && !summary.already_done) {
+    // The whole run: started when this attempt did, so its duration is this attempt's.
+    JobRun whole;
+    whole.business_date = lease.business_date;
+    whole.step = kJobRunStep;
+    whole.shard = o.shard;
+    whole.shards = o.shards;
+    whole.status = "done";
+    whole.started_at_us = now_us;
+    whole.finished_at_us = std::max(now_us, clock_.NowMicros());
+    whole.summary_json = JsonWriter()
+                             .Str("holder", lease.holder)
+                             .Bool("resumed", summary.resumed)
+                             .Int("program_version", program_.version)
+                             .Int("failed", summary.Failed())
+                             .Finish();
+    LOYALTY_RETURN_IF_ERROR(s->UpsertJobRun(whole));
   }
   return summary;
 }

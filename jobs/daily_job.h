@@ -35,6 +35,15 @@
 // resumes after the last committed batch (the cursor is saved in the batch's own transaction).
 // --dry-run runs everything in one transaction that is rolled back: the same summary, nothing
 // written. --shard k/n processes the customers with ShardOf(customer_id, n) == k only.
+//
+// One run at a time per date and shard, on any number of nodes: a real run first takes the
+// lease of its date and shard (job_leases, migration 0009), renews it after every batch and
+// releases it when it returns; a second run meanwhile is refused with kInvalidState naming the
+// holder. A crashed holder's lease expires after kJobLeaseUs and the next run resumes. A step's
+// counts are saved with its cursor, so a resumed run reports the totals of the whole date (the
+// steps finished before count as well, marked "done earlier"). When every step is done, a row
+// of step kJobRunStep ("run") records the whole run: what `jobs daily` catch-up, `jobs status`
+// and /metrics read. A dry run takes no lease and records nothing.
 #pragma once
 
 #include <functional>
@@ -46,6 +55,7 @@
 #include "core/business_time.h"
 #include "core/clock.h"
 #include "core/coupons.h"
+#include "core/ledger.h"
 #include "core/program.h"
 #include "core/status.h"
 #include "core/store.h"
@@ -71,11 +81,15 @@ struct DailyJobOptions {
   // Coupon codes for promotion and birthday coupons (the CLI passes getrandom). Without one a
   // programme whose tiers name coupons fails those items (reported, not retried).
   RandomSource* random = nullptr;
+  std::string holder;  // the lease holder; "" = DefaultJobHolder()
 };
+
+// host:pid:random, unique per process and call.
+std::string DefaultJobHolder();
 
 struct StepSummary {
   std::string step;
-  bool skipped = false;  // already done for this date and shard
+  bool skipped = false;  // already done for this date and shard (the counts are that run's)
   int64_t scanned = 0;
   int64_t changed = 0;  // items changed (message steps: see the step list above)
   int64_t failed = 0;   // items whose command failed (reported, not retried)
@@ -87,7 +101,17 @@ struct DailySummary {
   std::vector<StepSummary> steps;
   std::map<std::pair<std::string, std::string>, int64_t> tier_moves;  // (from, to) -> count
   std::vector<std::string> errors;  // first few item failures, for the operator
+  bool resumed = false;             // an earlier run of this date and shard had recorded steps
+  bool already_done = false;        // the whole date was done before: nothing ran
+  Points points_expired = 0;        // by the expire step, this run and earlier ones
+  JobTally tally;  // points activated, coupons issued, messages by type: this run and earlier
+  int64_t Failed() const {  // items that failed, over every step
+    int64_t n = 0;
+    for (const StepSummary& st : steps) n += st.failed;
+    return n;
+  }
   std::string ToText() const;
+  std::string ToJson() const;  // one object (docs/operations.md, "jobs daily --json")
 };
 
 class DailyJob {

@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config tzdata ca-certificates
           libpoco-dev libhowardhinnant-date-dev libspdlog-dev libgtest-dev libsqlite3-dev
-          libmysqlcppconn-dev libboost-dev libcli11-dev ccache)
+          libmysqlcppconn-dev libboost-dev libcli11-dev libtomlplusplus-dev ccache
+          dpkg-dev)  # dpkg-dev: dpkg-shlibdeps, for the Depends of `cpack -G DEB`
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   packages+=(wrk mariadb-server clang-format)  # a private server for the MySQL-labelled tests
   packages+=(nginx openssl curl)  # nginx in front of the server in scripts/front_test.sh
+  packages+=(systemd)  # systemd-analyze verify on the units in scripts/package_test.sh
   command -v npx >/dev/null || packages+=(nodejs npm)  # npx runs the OpenAPI linter
 fi
 

@@ -109,6 +109,11 @@ class SqlSession final : public Session, public ApiRecords {
   Result<std::optional<JobRun>> FindJobRun(DateKey date, const std::string& step, int shard,
                                            int shards) override;
   Status UpsertJobRun(const JobRun& run) override;
+  Result<std::vector<JobRun>> ListJobRunsOfStep(const std::string& step) override;
+  Result<std::vector<JobRun>> ListJobRunsOfDate(DateKey date, int shard, int shards) override;
+  Result<JobLease> AcquireJobLease(const JobLease& lease, Micros now_us) override;
+  Status ReleaseJobLease(const JobLease& lease) override;
+  Result<std::vector<JobLease>> ListJobLeases() override;
 
   // --- CouponRecords (sql_session_coupons.cpp) ---
   Status InsertCoupon(const Coupon& c) override;
@@ -143,6 +148,12 @@ class SqlSession final : public Session, public ApiRecords {
                                   Micros now_us) override;
   Result<int64_t> SuppressPendingAdvertising(const std::string& customer_id,
                                              const std::string& reason, Micros now_us) override;
+
+  // --- ProgramRecords (sql_session_program.cpp) ---
+  Status InsertProgramVersion(const ProgramVersion& v) override;
+  Result<std::optional<ProgramVersion>> FindProgramInForce(Micros at_us) override;
+  Result<std::vector<ProgramVersion>> ListProgramVersions(int64_t before_version,
+                                                          int limit) override;
 
   // --- ApiRecords (sql_session_api.cpp) ---
   Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& scope_key) override;

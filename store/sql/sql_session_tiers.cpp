@@ -75,6 +75,18 @@ JobRun ReadJobRun(const Statement& s) {
   return r;
 }
 
+// LOYALTY_SQL_JOB_LEASE_COLUMNS.
+JobLease ReadJobLease(const Statement& s) {
+  JobLease l;
+  l.business_date = static_cast<DateKey>(s.Int(0));
+  l.shard = static_cast<int32_t>(s.Int(1));
+  l.shards = static_cast<int32_t>(s.Int(2));
+  l.holder = s.Text(3);
+  l.acquired_at_us = s.Int(4);
+  l.expires_at_us = s.Int(5);
+  return l;
+}
+
 SpendTotal ReadSpendTotal(const Statement& s) {
   SpendTotal t;
   t.spend_won = s.Int(0);
@@ -282,6 +294,73 @@ Status SqlSession::UpsertJobRun(const JobRun& r) {
                    s.BindInt(r.finished_at_us);
                  })
       .status();
+}
+
+Result<std::vector<JobRun>> SqlSession::ListJobRunsOfStep(const std::string& step) {
+  return QueryRows<JobRun>(
+      stmt::kListJobRunsOfStep, [&](Statement& s) { s.BindText(step); }, &ReadJobRun);
+}
+
+Result<std::vector<JobRun>> SqlSession::ListJobRunsOfDate(DateKey date, int shard, int shards) {
+  return QueryRows<JobRun>(
+      stmt::kListJobRunsOfDate,
+      [&](Statement& s) {
+        s.BindInt(date);
+        s.BindInt(shard);
+        s.BindInt(shards);
+      },
+      &ReadJobRun);
+}
+
+Result<JobLease> SqlSession::AcquireJobLease(const JobLease& l, Micros now_us) {
+  // Insert when absent, then the conditional update decides (the row is there either way), then
+  // read back who holds it: comparing the holder is exact where the engines' "rows matched"
+  // counts differ (MySQL reports changed rows, not matched ones).
+  LOYALTY_RETURN_IF_ERROR(Execute(stmt::kInsertJobLease, [&](Statement& s) {
+                            s.BindInt(l.business_date);
+                            s.BindInt(l.shard);
+                            s.BindInt(l.shards);
+                            s.BindText(l.holder);
+                            s.BindInt(l.acquired_at_us);
+                            s.BindInt(l.expires_at_us);
+                          }).status());
+  LOYALTY_RETURN_IF_ERROR(Execute(stmt::kTakeJobLease, [&](Statement& s) {
+                            s.BindText(l.holder);
+                            s.BindInt(l.acquired_at_us);
+                            s.BindText(l.holder);
+                            s.BindInt(l.expires_at_us);
+                            s.BindInt(l.business_date);
+                            s.BindInt(l.shard);
+                            s.BindInt(l.shards);
+                            s.BindText(l.holder);
+                            s.BindInt(now_us);
+                          }).status());
+  LOYALTY_ASSIGN_OR_RETURN(std::optional<JobLease> now, QueryOne<JobLease>(
+                                                            stmt::kFindJobLease, Variant::kPlain,
+                                                            [&](Statement& s) {
+                                                              s.BindInt(l.business_date);
+                                                              s.BindInt(l.shard);
+                                                              s.BindInt(l.shards);
+                                                            },
+                                                            &ReadJobLease));
+  if (!now) return Status(Code::kUnavailable, "job lease vanished while being taken");
+  return *now;
+}
+
+Status SqlSession::ReleaseJobLease(const JobLease& l) {
+  return Execute(stmt::kReleaseJobLease,
+                 [&](Statement& s) {
+                   s.BindInt(l.business_date);
+                   s.BindInt(l.shard);
+                   s.BindInt(l.shards);
+                   s.BindText(l.holder);
+                 })
+      .status();
+}
+
+Result<std::vector<JobLease>> SqlSession::ListJobLeases() {
+  return QueryRows<JobLease>(
+      stmt::kListJobLeases, [](Statement&) {}, &ReadJobLease);
 }
 
 }  // namespace loyalty::sql

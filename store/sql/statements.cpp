@@ -4,6 +4,7 @@
 #include "store/sql/statements_coupons.h"
 #include "store/sql/statements_ledger.h"
 #include "store/sql/statements_messages.h"
+#include "store/sql/statements_program.h"
 #include "store/sql/statements_tiers.h"
 
 namespace loyalty::sql {
@@ -89,6 +90,16 @@ const std::vector<NamedStmt>& AllStatements() {
       {"kCustomersDueForReconfirm", &stmt::kCustomersDueForReconfirm},
       {"kFindJobRun", &stmt::kFindJobRun},
       {"kUpsertJobRun", &stmt::kUpsertJobRun},
+      {"kListJobRunsOfStep", &stmt::kListJobRunsOfStep},
+      {"kListJobRunsOfDate", &stmt::kListJobRunsOfDate},
+      {"kInsertJobLease", &stmt::kInsertJobLease},
+      {"kTakeJobLease", &stmt::kTakeJobLease},
+      {"kFindJobLease", &stmt::kFindJobLease},
+      {"kReleaseJobLease", &stmt::kReleaseJobLease},
+      {"kListJobLeases", &stmt::kListJobLeases},
+      {"kInsertProgramVersion", &stmt::kInsertProgramVersion},
+      {"kFindProgramInForce", &stmt::kFindProgramInForce},
+      {"kListProgramVersions", &stmt::kListProgramVersions},
   };
   return kAll;
 }

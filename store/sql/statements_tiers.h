@@ -187,5 +187,53 @@ inline constexpr StmtDef kUpsertJobRun{
                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                  " ON DUPLICATE KEY UPDATE status = VALUES(status), `cursor` = VALUES(`cursor`),"
                  " summary_json = VALUES(summary_json), finished_at_us = VALUES(finished_at_us)"};
+// Parameters: step.
+inline constexpr StmtDef kListJobRunsOfStep{
+    .what = "list job runs of step",
+    .sql = "SELECT " LOYALTY_SQL_JOB_RUN_COLUMNS
+           " FROM job_runs WHERE step = ? ORDER BY business_date, shards, shard"};
+// Parameters: business_date, shard, shards.
+inline constexpr StmtDef kListJobRunsOfDate{
+    .what = "list job runs of date",
+    .sql = "SELECT " LOYALTY_SQL_JOB_RUN_COLUMNS
+           " FROM job_runs WHERE business_date = ? AND shard = ? AND shards = ?"
+           " ORDER BY started_at_us, step"};
+
+// --- the job's leases (migration 0009) ---
+
+#define LOYALTY_SQL_JOB_LEASE_COLUMNS \
+  "business_date, shard, shards, holder, acquired_at_us, expires_at_us"
+// Parameters: the columns in order. A row already there (anyone's) is left alone.
+inline constexpr StmtDef kInsertJobLease{
+    .what = "insert job lease",
+    .sql = "INSERT INTO job_leases (" LOYALTY_SQL_JOB_LEASE_COLUMNS
+           ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    .mysql_sql = "INSERT IGNORE INTO job_leases (" LOYALTY_SQL_JOB_LEASE_COLUMNS
+                 ") VALUES (?, ?, ?, ?, ?, ?)"};
+// Parameters: holder, acquired_at_us, expires_at_us, business_date, shard, shards, holder, now.
+// The one statement that decides between two nodes: only the holder itself or anyone after
+// expiry matches. A renewal keeps acquired_at_us.
+inline constexpr StmtDef kTakeJobLease{
+    .what = "take job lease",
+    .sql =
+        "UPDATE job_leases SET acquired_at_us = CASE WHEN holder = ? THEN acquired_at_us"
+        " ELSE ? END, holder = ?, expires_at_us = ?"
+        " WHERE business_date = ? AND shard = ? AND shards = ?"
+        " AND (holder = ? OR expires_at_us <= ?)"};
+// Parameters: business_date, shard, shards.
+inline constexpr StmtDef kFindJobLease{
+    .what = "find job lease",
+    .sql = "SELECT " LOYALTY_SQL_JOB_LEASE_COLUMNS
+           " FROM job_leases WHERE business_date = ? AND shard = ? AND shards = ?"};
+// Parameters: business_date, shard, shards, holder.
+inline constexpr StmtDef kReleaseJobLease{
+    .what = "release job lease",
+    .sql =
+        "DELETE FROM job_leases WHERE business_date = ? AND shard = ? AND shards = ?"
+        " AND holder = ?"};
+inline constexpr StmtDef kListJobLeases{
+    .what = "list job leases",
+    .sql = "SELECT " LOYALTY_SQL_JOB_LEASE_COLUMNS
+           " FROM job_leases ORDER BY business_date, shards, shard"};
 
 }  // namespace loyalty::sql::stmt

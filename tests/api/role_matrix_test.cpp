@@ -19,6 +19,7 @@ const std::set<std::string> kAll = {"checkout", "cs_agent",  "cs_supervisor",
 const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
   static const std::map<std::string, std::set<std::string>> kMatrix = {
       {"GET /metrics", {"metrics", "admin"}},
+      {"GET /v1/program", kAll},
       {"PUT /v1/customers/{customer_id}", {"checkout", "cs_agent", "cs_supervisor", "admin"}},
       {"GET /v1/customers/{customer_id}", kAll},
       {"GET /v1/customers/{customer_id}/ledger",

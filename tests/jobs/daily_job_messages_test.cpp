@@ -146,6 +146,23 @@ class DailyJobMessagesTest : public LedgerFixture {
     return out;
   }
 
+  // The coupons the daily job issued to the customers that got a message.
+  int64_t CouponCount() {
+    std::set<std::string> customers;
+    for (const Message& m : AllMessages()) customers.insert(m.customer_id);
+    int64_t n = 0;
+    for (const std::string& id : customers) {
+      CouponQuery q;
+      q.customer_id = id;
+      q.limit = 100;
+      auto coupons = session_->ListCoupons(q);
+      EXPECT_TRUE(coupons.ok());
+      if (!coupons.ok()) return -1;
+      for (const Coupon& c : *coupons) n += c.issued_by == "jobs:daily" ? 1 : 0;
+    }
+    return n;
+  }
+
   std::vector<Message> AllMessages() {
     std::vector<Message> out;
     MessageQuery q;
@@ -182,6 +199,12 @@ class DailyJobMessagesTest : public LedgerFixture {
   testing::SeededRandom random_source_{11};
 };
 
+std::map<std::string, int64_t> ByType(const std::vector<Message>& messages) {
+  std::map<std::string, int64_t> n;
+  for (const Message& m : messages) ++n[m.type];
+  return n;
+}
+
 TEST_F(DailyJobMessagesTest, WritesTheNudgesNoticesAndLifecycleMessagesDue) {
   BuildPopulation({""});
   auto s = RunFor(kD);
@@ -206,6 +229,12 @@ TEST_F(DailyJobMessagesTest, WritesTheNudgesNoticesAndLifecycleMessagesDue) {
     EXPECT_EQ((*run)->status, "done") << step;
   }
   EXPECT_TRUE(s->errors.empty()) << s->ToText();
+  // The summary counts every message written, by type, and the win-back coupons it issued.
+  EXPECT_EQ(s->tally.messages, ByType(AllMessages())) << s->ToText();
+  EXPECT_EQ(s->tally.coupons_issued, CouponCount()) << s->ToText();
+  EXPECT_NE(s->ToJson().find("\"messages\":{\"" + s->tally.messages.begin()->first + "\":"),
+            std::string::npos)
+      << s->ToJson();
 
   // The rendered texts carry the figures of the cause.
   const std::map<std::string, std::string> texts = {
@@ -340,6 +369,10 @@ TEST_F(DailyJobMessagesTest, ACrashedRunResumesAndWritesEachMessageOnce) {
   ASSERT_TRUE(done.ok());
   for (const StepSummary& st : done->steps) EXPECT_TRUE(st.skipped) << st.step;
   EXPECT_EQ(Written(), Expected(suffixes));
+  // The totals of the whole date, although several runs wrote them.
+  EXPECT_TRUE(done->already_done);
+  EXPECT_EQ(done->tally.messages, ByType(AllMessages())) << done->ToText();
+  EXPECT_EQ(done->tally.coupons_issued, CouponCount()) << done->ToText();
   std::set<std::string> keys;
   for (const Message& m : AllMessages()) EXPECT_TRUE(keys.insert(m.dedupe_key).second);
   EXPECT_EQ(CheckAll(), "");

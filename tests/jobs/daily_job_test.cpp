@@ -67,6 +67,9 @@ TEST_F(DailyJobTest, ActivatesMaturedPointsAndExpiresDueLotsByTheEndOfTheDay) {
   EXPECT_EQ(s->steps[0].step, "activate");
   EXPECT_EQ(s->steps[0].changed, 1);
   EXPECT_EQ(Get("c1").available_points, 1000);
+  EXPECT_EQ(s->tally.points_activated, 1000);
+  EXPECT_NE(s->ToJson().find("\"points_activated\":1000"), std::string::npos) << s->ToJson();
+  EXPECT_NE(s->ToText().find("points activated: 1000"), std::string::npos) << s->ToText();
   // The lot (12 months from 8 March 12:00) is due at the start of 9 March 2027 KST.
   now_us_ = Kst(2027, 3, 9, 0, 5);
   s = RunJob({2027, 3, 8});
@@ -74,6 +77,8 @@ TEST_F(DailyJobTest, ActivatesMaturedPointsAndExpiresDueLotsByTheEndOfTheDay) {
   EXPECT_EQ(s->steps[1].step, "expire");
   EXPECT_EQ(s->steps[1].changed, 1);
   EXPECT_EQ(Get("c1").available_points, 0);
+  EXPECT_EQ(s->points_expired, 1000);
+  EXPECT_EQ(s->tally.points_activated, 0);
   EXPECT_EQ(CheckAll(), "");
 }
 
@@ -128,7 +133,9 @@ TEST_F(DailyJobTest, ACrashedRunResumesWithoutApplyingAnythingTwice) {
   s = RunJob({2026, 6, 1}, resume);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(Tiers(7), "BRONZE BRONZE BRONZE BRONZE BRONZE BRONZE BRONZE ");
-  EXPECT_EQ((s->tier_moves[{"GOLD", "BRONZE"}]), 3);  // only the rest
+  // The totals of the whole date: the crashed run's 4 moves and the 3 of the rest.
+  EXPECT_TRUE(s->resumed);
+  EXPECT_EQ((s->tier_moves[{"GOLD", "BRONZE"}]), 7);
   for (int i = 0; i < 7; ++i) {
     EXPECT_EQ(session_->ListTierChanges("c" + std::to_string(i), 10).value().size(), 2u);
   }
@@ -212,6 +219,8 @@ TEST_F(DailyJobTest, CouponStepsExpireWarnAndGiveBirthdayCouponsOnceAYear) {
   auto d1 = RunJob({2026, 3, 1}, o);
   ASSERT_TRUE(d1.ok()) << d1.status().ToString();
   EXPECT_EQ(step(*d1, "birthdays").changed, 1);
+  EXPECT_EQ(d1->tally.coupons_issued, 1);
+  EXPECT_NE(d1->ToJson().find("\"coupons_issued\":1"), std::string::npos) << d1->ToJson();
   EXPECT_EQ(step(*d1, "coupons").changed, 0);
   now_us_ = Kst(2026, 3, 29, 1, 0);
   auto d2 = RunJob({2026, 3, 28}, o);  // the birthday coupon is not issued twice this year

@@ -126,6 +126,9 @@ class MysqlSystemTest : public ::testing::Test {
     url_ = DescribeMysql(store_->config());  // no password in it
     std::string out;
     ASSERT_EQ(RunLoyalty({"migrate", "--db", url_}, dir_.File(""), &out), 0) << out;
+    // `serve` serves the database's programme: the built-in demo one, as version 1.
+    ASSERT_EQ(RunLoyalty({"program", "apply", "demo", "--db", url_}, dir_.File(""), &out), 0)
+        << out;
     for (const char* role : {"checkout", "cs_supervisor", "messaging"}) {
       ASSERT_EQ(RunLoyalty({"keys", "create", "--role", role, "--name", std::string("t-") + role,
                             "--db", url_},
