@@ -2,6 +2,7 @@
 // the kernel's CSPRNG (getrandom(2)). Thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/coupons.h"
@@ -27,6 +28,15 @@ std::string Base32Lower(const std::string& bytes);
 
 // Lower-case hex of raw bytes.
 std::string HexLower(const std::string& bytes);
+
+// The raw 32 bytes of HMAC-SHA256 (RFC 2104) of `data` under `key`: the Standard Webhooks
+// signature of domain-event webhooks (docs/webhooks.md).
+std::string HmacSha256Bytes(const std::string& key, const std::string& data);
+
+// RFC 4648 base64, standard alphabet, with '=' padding, no line breaks.
+std::string Base64Encode(const std::string& bytes);
+// The inverse: nullopt unless `text` is canonical padded base64 of the standard alphabet.
+std::optional<std::string> Base64Decode(const std::string& text);
 
 // core's RandomSource over getrandom(2). Stateless: one instance may serve every thread.
 class SystemRandom final : public RandomSource {

@@ -21,9 +21,14 @@ Result<ApiResponse> HandleListEvents(ServiceEnv& env, const ApiRequest& req);
 // handlers_program.cpp
 Result<ApiResponse> HandleGetProgram(ServiceEnv& env, const ApiRequest& req);
 
+// handlers_reports.cpp: GET /v1/reports/liability (core/liability.h).
+Result<ApiResponse> HandleLiabilityReport(ServiceEnv& env, const ApiRequest& req);
+
 // handlers_customers.cpp
 Result<ApiResponse> HandlePutCustomer(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleGetCustomer(ServiceEnv& env, const ApiRequest& req);
+// GET /v1/customers?tier=&limit=&cursor=: customers by tier (any without tier), ascending by id.
+Result<ApiResponse> HandleListCustomers(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCustomerTierChanges(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCustomerLedger(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCustomerEvents(ServiceEnv& env, const ApiRequest& req);
@@ -55,6 +60,14 @@ Result<ApiResponse> HandleListMessages(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleReplayMessages(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleCustomerMessages(ServiceEnv& env, const ApiRequest& req);
 Result<ApiResponse> HandleRecordCart(ServiceEnv& env, const ApiRequest& req);
+
+// handlers_webhooks.cpp: domain-event webhook subscriptions (docs/webhooks.md), admin only.
+Result<ApiResponse> HandleCreateEventSubscription(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleListEventSubscriptions(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleGetEventSubscription(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleDeleteEventSubscription(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleRotateEventSubscriptionSecret(ServiceEnv& env, const ApiRequest& req);
+Result<ApiResponse> HandleReplayEventSubscription(ServiceEnv& env, const ApiRequest& req);
 
 // Shared by the paged handlers: the "limit" query parameter (1..kMaxPageSize, default
 // kDefaultPageSize) and an id cursor (>= 0, default 0).

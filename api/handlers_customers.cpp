@@ -1,5 +1,7 @@
 // Customers: upsert, read, ledger, per-customer events, CS adjustments.
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include "api/handlers.h"
 #include "api/idempotency.h"
@@ -188,6 +190,99 @@ Result<ApiResponse> HandleCreateAdjustment(ServiceEnv& env, const ApiRequest& re
     if (w.replayed) out.headers.emplace_back("Idempotent-Replayed", "true");
     return out;
   });
+}
+
+// --- GET /v1/customers: customers by tier, keyset pages ---
+
+namespace {
+
+constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+// The cursor is the page's last customer_id in unpadded base64url: opaque, and safe in a query
+// string whatever the id holds.
+std::string EncodeCursor(const std::string& id) {
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (unsigned char ch : id) {
+    bits = (bits << 8) | ch;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out += kBase64Url[(bits >> count) & 0x3F];
+    }
+  }
+  if (count > 0) out += kBase64Url[(bits << (6 - count)) & 0x3F];
+  return out;
+}
+
+Result<std::string> DecodeCursor(const std::string& cursor) {
+  const Status bad = Status::Invalid("cursor", "is not a cursor of this list");
+  if (cursor.size() % 4 == 1 || cursor.size() > (kMaxIdLength * 4 + 2) / 3) return bad;
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char ch : cursor) {
+    const char* at = std::strchr(kBase64Url, ch);
+    if (ch == '\0' || at == nullptr) return bad;
+    bits = (bits << 6) | static_cast<uint32_t>(at - kBase64Url);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  if ((bits & ((1u << count) - 1)) != 0) return bad;  // non-canonical trailing bits
+  if (out.empty()) return bad;
+  return out;
+}
+
+std::string RenderCustomerListItem(const CustomerPageRow& r) {
+  const Customer& c = r.customer;
+  return JsonWriter()
+      .Str("customer_id", c.customer_id)
+      .Str("tier", c.tier)
+      .Raw("tier_since", JsonInstantOrNull(c.tier_since_us))
+      .Int("available_points", r.available_now_points)
+      .Int("pending_points", c.pending_points)
+      .Raw("next_expiry", JsonInstantOrNull(r.earliest_expiry_us))
+      .Finish();
+}
+
+}  // namespace
+
+Result<ApiResponse> HandleListCustomers(ServiceEnv& env, const ApiRequest& req) {
+  LOYALTY_ASSIGN_OR_RETURN(int limit, PageLimit(req));
+  const Ctx ctx = env.MakeCtx(req.key);
+  CustomerPageQuery q;
+  if (const std::string* tier = req.Query("tier"); tier != nullptr) {
+    if (ctx.program.FindTier(*tier) == nullptr) {
+      std::string codes;
+      for (const TierRule& t : ctx.program.tiers) codes += (codes.empty() ? "" : ", ") + t.code;
+      return Status::Invalid("tier", "is not a tier of the programme in force (" + codes + ")");
+    }
+    q.tier = *tier;
+  }
+  if (const std::string* cursor = req.Query("cursor"); cursor != nullptr && !cursor->empty()) {
+    LOYALTY_ASSIGN_OR_RETURN(q.after_customer_id, DecodeCursor(*cursor));
+  }
+  q.as_of_us = ctx.now_us;
+  q.limit = limit + 1;  // one more than the page: has_more without a second query
+  LOYALTY_ASSIGN_OR_RETURN(std::vector<CustomerPageRow> rows,
+                           env.readers.Read([&](Session& s) { return s.ListCustomerPage(q); }));
+  const bool more = static_cast<int>(rows.size()) > limit;
+  if (more) rows.resize(static_cast<size_t>(limit));
+  std::vector<std::string> items;
+  items.reserve(rows.size());
+  for (const CustomerPageRow& r : rows) items.push_back(RenderCustomerListItem(r));
+  return ApiResponse::Json(
+      200,
+      JsonWriter()
+          .Raw("customers", JsonArray(items))
+          .Raw("next_cursor",
+               more ? JsonWriter::Quote(EncodeCursor(rows.back().customer.customer_id)) : "null")
+          .Bool("has_more", more)
+          .Finish());
 }
 
 }  // namespace loyalty

@@ -12,6 +12,7 @@
 
 #include "api/coupon_batches.h"
 #include "api/crypto.h"
+#include "api/event_hook_worker.h"
 #include "api/front_door.h"
 #include "api/idempotency.h"
 #include "api/job_metrics.h"
@@ -47,6 +48,7 @@ Status CheckOptions(const ServerOptions& o) {
   if (o.writer_sessions < 1) return Status::Invalid("writer_sessions", "must be at least 1");
   if (o.reader_sessions < 1) return Status::Invalid("reader_sessions", "must be at least 1");
   if (o.webhook.enabled()) LOYALTY_RETURN_IF_ERROR(ValidateWebhookOptions(o.webhook));
+  if (o.event_hooks.enabled) LOYALTY_RETURN_IF_ERROR(ValidateEventHookOptions(o.event_hooks));
   return Status::Ok();
 }
 
@@ -85,6 +87,7 @@ struct ApiServer::Impl {
   std::thread purger;
   std::unique_ptr<CouponBatchWorker> batches;
   std::unique_ptr<WebhookWorker> webhook;
+  std::unique_ptr<EventHookWorker> event_hooks;
   std::unique_ptr<ProgramWatch> program_watch;
   std::unique_ptr<JobMetrics> job_metrics;
 };
@@ -132,6 +135,11 @@ Status ApiServer::Start() {
     m.webhook = std::make_unique<WebhookWorker>(*m.env, m.opts.webhook);
     m.env->webhook = m.webhook.get();
     LOYALTY_RETURN_IF_ERROR(m.webhook->Start());
+  }
+  if (m.opts.event_hooks.enabled) {
+    m.event_hooks = std::make_unique<EventHookWorker>(*m.env, m.opts.event_hooks);
+    m.env->event_hooks = m.event_hooks.get();
+    LOYALTY_RETURN_IF_ERROR(m.event_hooks->Start());
   }
   m.pipeline = std::make_unique<RequestPipeline>(*m.env, m.opts.json_logs);
   m.env->draining = &m.draining;
@@ -185,6 +193,8 @@ void ApiServer::Stop() {
   m.pipeline.reset();
   if (m.webhook) m.webhook->Stop();
   m.webhook.reset();
+  if (m.event_hooks) m.event_hooks->Stop();
+  m.event_hooks.reset();
   if (m.batches) m.batches->Stop();
   m.batches.reset();
   m.env.reset();

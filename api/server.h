@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "api/event_hook_worker.h"
 #include "api/webhook_worker.h"
 #include "core/clock.h"
 #include "core/executor.h"
@@ -33,8 +34,9 @@ struct ServerOptions {
   int drain_grace_ms = 10000;         // Stop(): how long requests in flight may finish
   int writer_sessions = 1;
   int reader_sessions = 8;
-  bool json_logs = false;  // one JSON object per log line
-  WebhookOptions webhook;  // url empty: messages are delivered by the pull API only
+  bool json_logs = false;        // one JSON object per log line
+  WebhookOptions webhook;        // url empty: messages are delivered by the pull API only
+  EventHookOptions event_hooks;  // domain-event webhooks (/v1/webhooks/subscriptions)
   // The database row of `program` (app/program_source.h): GET /v1/program shows it and /readyz
   // turns 503 once another version is in force. version 0: none (the programme was handed in).
   ProgramVersion program_version;

@@ -22,6 +22,7 @@ namespace loyalty {
 class Metrics;
 class CouponBatchWorker;
 class WebhookWorker;
+class EventHookWorker;
 class ProgramWatch;
 class JobMetrics;
 
@@ -73,9 +74,10 @@ struct ServiceEnv {
   CommandExecutor& executor;
   ReadPool& readers;
   Metrics& metrics;
-  RandomSource* random = nullptr;        // coupon codes (SystemRandom in the server)
-  CouponBatchWorker* batches = nullptr;  // large coupon batches (null: left pending)
-  WebhookWorker* webhook = nullptr;      // push delivery of messages (null: pull API only)
+  RandomSource* random = nullptr;          // coupon codes (SystemRandom in the server)
+  CouponBatchWorker* batches = nullptr;    // large coupon batches (null: left pending)
+  WebhookWorker* webhook = nullptr;        // push delivery of messages (null: pull API only)
+  EventHookWorker* event_hooks = nullptr;  // push delivery of domain events (null: none)
   // The programme version served, checked by /readyz (null: the programme was handed in rather
   // than read from the database; GET /v1/program answers 404).
   ProgramWatch* program_watch = nullptr;

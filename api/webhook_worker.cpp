@@ -5,8 +5,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetSSL.h>
-#include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
@@ -25,6 +23,7 @@
 #include "api/json_render.h"
 #include "api/metrics.h"
 #include "api/service.h"
+#include "api/tls_client.h"
 #include "core/business_time.h"
 #include "core/limits.h"
 #include "core/messaging.h"
@@ -59,38 +58,6 @@ std::string Trim(const std::string& s) {
   if (b == std::string::npos) return "";
   const size_t e = s.find_last_not_of(" \t");
   return s.substr(b, e - b + 1);
-}
-
-// OpenSSL's and NetSSL's process-wide set-up, done once for every worker (and every test) and
-// never undone: uninitializeSSL would pull it from under another worker still connected.
-void InitializeSslOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { Poco::Net::initializeSSL(); });
-}
-
-// The client side of every https delivery. Certificates are checked by OpenSSL's chain
-// verification and then by POCO's host name check; a failure of either is refused (the
-// RejectCertificateHandler answers "do not ignore" where POCO would ask).
-Result<Poco::Net::Context::Ptr> MakeClientContext(const std::string& ca_file) {
-  InitializeSslOnce();
-  Poco::Net::Context::Params p;
-  p.caLocation = ca_file;  // "" = none beyond the system store
-  p.loadDefaultCAs = true;
-  // STRICT, not RELAXED: under RELAXED POCO skips the host name check for loopback peers.
-  p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-  p.verificationDepth = 9;
-  // No anonymous suites: a peer without a certificate would pass POCO's host name check.
-  p.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:@STRENGTH";
-  try {
-    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
-    ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-    ctx->enableExtendedCertificateVerification(true);
-    ctx->setInvalidCertificateHandler(new Poco::Net::RejectCertificateHandler(false));
-    return ctx;
-  } catch (const Poco::Exception& e) {
-    return Status::Invalid(ca_file.empty() ? "webhook_url" : "webhook_ca_file",
-                           "cannot set up TLS: " + e.displayText());
-  }
 }
 
 }  // namespace
@@ -187,7 +154,7 @@ Status WebhookWorker::Start() {
   if (path_.empty()) path_ = "/";
   tls_.reset();
   if (uri.getScheme() == "https") {
-    LOYALTY_ASSIGN_OR_RETURN(Poco::Net::Context::Ptr context, MakeClientContext(opts_.ca_file));
+    LOYALTY_ASSIGN_OR_RETURN(Poco::Net::Context::Ptr context, MakeTlsClientContext(opts_.ca_file));
     tls_ = std::make_unique<Tls>(Tls{std::move(context)});
   }
   {

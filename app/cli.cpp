@@ -349,6 +349,9 @@ int RunCli(int argc, char** argv) {
   AddCheckCommand(app, run);
   AddJobsCommand(app, run);
   AddProgramCommand(app, run);
+  AddReportCommand(app, run);
+  AddImportCommand(app, run);
+  AddExportCommand(app, run);
   AddVersionCommand(app, run);
   AddHelpCommand(app, run);
   SetVersionFlags(app);

@@ -16,6 +16,9 @@ void AddKeysCommand(CLI::App& parent, Runner& run);     // app/cmd_keys.cpp: cre
 void AddCheckCommand(CLI::App& parent, Runner& run);    // app/cmd_check.cpp
 void AddJobsCommand(CLI::App& parent, Runner& run);     // app/cmd_jobs.cpp: daily, simulate
 void AddProgramCommand(CLI::App& parent, Runner& run);  // app/cmd_program.cpp: check, show
+void AddReportCommand(CLI::App& parent, Runner& run);   // app/cmd_report.cpp: liability
+void AddImportCommand(CLI::App& parent, Runner& run);   // app/cmd_import.cpp: customers, orders
+void AddExportCommand(CLI::App& parent, Runner& run);   // app/cmd_export.cpp: customers, ...
 void AddVersionCommand(CLI::App& parent, Runner& run);  // app/cmd_version.cpp
 
 }  // namespace loyalty::cli

@@ -327,14 +327,16 @@ Status ParseMessaging(const Reader& top, MessagingSettings& m) {
 }
 
 Status ParseInto(const Reader& top, Program& p) {
-  LOYALTY_RETURN_IF_ERROR(top.Known(
-      {"version", "effective_date", "name", "currency", "time_zone", "tiers", "tiering", "earning",
-       "pending", "expiry", "redemption", "refunds", "adjustments", "coupons", "messaging"}));
+  LOYALTY_RETURN_IF_ERROR(
+      top.Known({"version", "effective_date", "name", "currency", "time_zone", "point_value_won",
+                 "tiers", "tiering", "earning", "pending", "expiry", "redemption", "refunds",
+                 "adjustments", "coupons", "messaging"}));
   LOYALTY_RETURN_IF_ERROR(top.Int("version", p.version, true));
   LOYALTY_RETURN_IF_ERROR(top.Str("effective_date", p.effective_date));
   LOYALTY_RETURN_IF_ERROR(top.Str("name", p.name, true));
   LOYALTY_RETURN_IF_ERROR(top.Str("currency", p.currency));
   LOYALTY_RETURN_IF_ERROR(top.Str("time_zone", p.time_zone));
+  LOYALTY_RETURN_IF_ERROR(top.Int("point_value_won", p.point_value_won));
   LOYALTY_RETURN_IF_ERROR(ParseTiers(top, p));
 
   LOYALTY_RETURN_IF_ERROR(ParseTiering(top, p.tiering));
@@ -473,6 +475,9 @@ std::string ProgramToJson(const Program& p) {
   o->set("name", p.name);
   o->set("currency", p.currency);
   o->set("time_zone", p.time_zone);
+  // Written only when it is not the default: a programme stored before the field existed keeps
+  // its canonical text, hence its hash (`serve --program` compares them).
+  if (p.point_value_won != 1) o->set("point_value_won", p.point_value_won);
   Array::Ptr tiers = new Array;
   for (const TierRule& t : p.tiers) {
     Object::Ptr to = new Object(Poco::JSON_PRESERVE_KEY_ORDER);

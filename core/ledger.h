@@ -44,6 +44,10 @@ struct Ctx {
   Actor actor;
   RandomSource* random = nullptr;  // coupon codes; required by commands that issue coupons
   JobTally* tally = nullptr;       // counts what the command did (batch jobs); may be null
+  // Replaying a shop's past (`loyalty import`): the ledger, spend and tier rules apply at the
+  // history's own times, but nothing is sent or given for it now: no messages, no coupons by
+  // rule (welcome, tier promotion, triggers).
+  bool history = false;
 };
 
 // ---- customers ----
@@ -182,6 +186,9 @@ struct AdjustRequest {
   std::string reason_code;
   std::string note;
   std::string request_hash;
+  // A positive adjustment's lot expires then instead of by the programme's rule (opening
+  // balances brought from another system keep their expiry); 0 = the rule. After now.
+  Micros expires_at_us = 0;
 };
 struct AdjustWrite {
   Adjustment adjustment;
@@ -195,6 +202,13 @@ Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& 
 Result<Points> ExpireDueLots(Session& s, const std::string& customer_id, const Ctx& ctx);
 
 // ---- tiers ----
+// `loyalty import customers`: the customer holds `tier` from since_us on (<= now), recorded as a
+// tier change with reason "imported" and its event. Kept until the rules say otherwise: the job
+// decides from it like from any tier, retention counting from since_us. False when the customer
+// already held exactly that.
+Result<bool> ImportTier(Session& s, const std::string& customer_id, const std::string& tier,
+                        Micros since_us, const Ctx& ctx);
+
 // The daily job's tier step for one customer on business date d (locks the customer, sums its
 // spend records, decides with DecideTier and applies a move). Returns the decision taken.
 Result<TierDecision> EvaluateTier(Session& s, const std::string& customer_id, const LocalDate& d,

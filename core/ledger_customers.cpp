@@ -204,6 +204,10 @@ Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& 
     return Status::Invalid("reason_code", "must be 1 to 64 characters");
   }
   if (r.note.size() > kMaxReasonLength) return Status::Invalid("note", "is too long");
+  if (r.expires_at_us != 0 && (r.points < 0 || r.expires_at_us <= ctx.now_us)) {
+    return Status::Invalid(
+        "expires_at", r.points < 0 ? "applies to a positive adjustment only" : "must be after now");
+  }
   // The customer's row lock first: the lookup of the adjustment id below then cannot race a
   // concurrent retry of the same adjustment for this customer on another node.
   LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, r.customer_id));
@@ -223,7 +227,7 @@ Result<AdjustWrite> AdjustPoints(Session& s, const AdjustRequest& r, const Ctx& 
   e.reason = r.reason_code;
   int64_t entry_id = 0;
   if (r.points > 0) {
-    LOYALTY_ASSIGN_OR_RETURN(entry_id, Credit(s, c, r.points, e, nullptr, ctx));
+    LOYALTY_ASSIGN_OR_RETURN(entry_id, Credit(s, c, r.points, e, nullptr, ctx, r.expires_at_us));
   } else {
     Points debit = -r.points;
     Points spendable = std::max<Points>(0, c.available_points);

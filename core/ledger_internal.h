@@ -39,7 +39,7 @@ Result<int64_t> Debit(Session& s, Customer& c, Points points, Entry entry_templa
 // Adds `points` (> 0) as available: first repays any deficit lot, then a new available lot
 // expiring per the programme. `pending_lot`, if given, is drained by the same amount (activation).
 Result<int64_t> Credit(Session& s, Customer& c, Points points, Entry entry_template,
-                       Lot* pending_lot, const Ctx& ctx);
+                       Lot* pending_lot, const Ctx& ctx, Micros expires_at_us = 0);
 
 // Deepens the customer's deficit lot (creating it if needed) by `points` (> 0) and returns the
 // allocation to add to the entry that causes it.

@@ -141,7 +141,7 @@ Result<Allocation> AddDeficit(Session& s, Customer& c, Points points, const Ctx&
 }
 
 Result<int64_t> Credit(Session& s, Customer& c, Points points, Entry e, Lot* pending_lot,
-                       const Ctx& ctx) {
+                       const Ctx& ctx, Micros expires_at_us) {
   LOYALTY_CHECK(points > 0);
   e.customer_id = c.customer_id;
   if (pending_lot != nullptr) {
@@ -175,7 +175,7 @@ Result<int64_t> Credit(Session& s, Customer& c, Points points, Entry e, Lot* pen
     lot.initial_points = left;
     lot.remaining_points = left;
     lot.created_at_us = ctx.now_us;
-    lot.expires_at_us = ExpiryFor(ctx.program, ctx.now_us);
+    lot.expires_at_us = expires_at_us > 0 ? expires_at_us : ExpiryFor(ctx.program, ctx.now_us);
     LOYALTY_ASSIGN_OR_RETURN(lot.lot_id, s.InsertLot(lot));
     e.allocations.push_back({lot.lot_id, left});
   }

@@ -48,7 +48,7 @@ Status ApplyTierMove(Session& s, Customer& c, size_t to, const std::string& reas
   // The new tier's promotion coupon, in the same transaction; once per customer, tier and
   // month (a rerun, or a downgrade and upgrade within the month, issues nothing twice).
   const std::string& coupon = p.tiers[to].promotion_coupon;
-  if (change.kind != "upgrade" || coupon.empty()) return Status::Ok();
+  if (change.kind != "upgrade" || coupon.empty() || ctx.history) return Status::Ok();
   IssueCouponRequest r;
   r.customer_id = c.customer_id;
   r.template_code = coupon;
@@ -110,6 +110,30 @@ Result<TierDecision> EvaluateTier(Session& s, const std::string& customer_id, co
       ApplyTierMove(s, c, decision.to, decision.reason, w, total, d, ctx, since_us));
   LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
   return decision;
+}
+
+Result<bool> ImportTier(Session& s, const std::string& customer_id, const std::string& tier,
+                        Micros since_us, const Ctx& ctx) {
+  const Program& p = ctx.program;
+  if (p.FindTier(tier) == nullptr) {
+    return Status::Invalid("tier", "'" + tier + "' is not a tier of the programme");
+  }
+  if (since_us <= 0 || since_us > ctx.now_us) {
+    return Status::Invalid("tier_since", "must be an instant before now");
+  }
+  LOYALTY_ASSIGN_OR_RETURN(Customer c, LoadCustomer(s, customer_id));
+  if (c.tier == tier && c.tier_since_us == since_us) return false;
+  const LocalDate d = BusinessDate(since_us, p.time_zone);
+  if (c.tier == tier) {
+    c.tier_since_us = since_us;  // the same tier, reached earlier than the engine knew
+  } else {
+    const Window w = WindowFor(p.tiering, d);
+    LOYALTY_ASSIGN_OR_RETURN(SpendTotal total, s.SumSpend(customer_id, w.start, w.end));
+    LOYALTY_RETURN_IF_ERROR(
+        ApplyTierMove(s, c, TierIndex(p, tier), "imported", w, total, d, ctx, since_us));
+  }
+  LOYALTY_RETURN_IF_ERROR(SaveCustomer(s, c, ctx));
+  return true;
 }
 
 Result<TierProgress> ComputeProgress(Session& s, const Customer& c, const Ctx& ctx,

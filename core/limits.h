@@ -22,6 +22,9 @@ inline constexpr int64_t kMaxAdjustmentPoints = 100'000'000;   // one CS adjustm
 // What a cs_agent may grant alone; above it the request needs a cs_supervisor or admin.
 inline constexpr int64_t kCsAgentAdjustmentLimitPoints = 10'000;
 
+// What one point is worth in the liability report (programme point_value_won, 1 to this).
+inline constexpr int64_t kMaxPointValueWon = 10'000;
+
 // --- text ---
 inline constexpr size_t kMaxIdLength = 64;                 // customer_id, order_id, refund_id, ...
 inline constexpr size_t kMaxKeyNameLength = kMaxIdLength;  // API key names
@@ -53,6 +56,11 @@ inline constexpr int64_t kMaxPullLimit = 500;           // messages per pull
 inline constexpr int64_t kDefaultPullLimit = 100;
 inline constexpr size_t kMaxAckIds = 500;               // message ids per ack
 inline constexpr int kMaxAllocationRowsPerInsert = 16;  // store: rows per multi-row INSERT
+// `loyalty export` (app/cmd_export.cpp): rows per keyset page (core/store.h ExportQueries).
+inline constexpr int kMaxExportPageSize = 1000;
+
+// The liability report (core/liability.h): months in one report (ten years).
+inline constexpr int kMaxReportMonths = 120;
 
 // --- leases (message delivery) ---
 inline constexpr int64_t kMaxLeaseUs = kHourUs;  // a pulled message is held at most this long
@@ -86,6 +94,16 @@ inline constexpr int64_t kJobMetricsCacheUs = 5 * 1'000'000LL;
 // is caught up in several runs, or skipped with --skip-missed after a decision).
 inline constexpr int kMaxCatchUpDates = 400;
 
+// Domain-event webhooks (core/event_hooks.h, docs/webhooks.md).
+inline constexpr int64_t kMaxEventSubscriptions = 100;  // active ones; each is polled
+inline constexpr size_t kMaxWebhookUrlLength = 2048;
+inline constexpr size_t kMaxSubscriptionDescriptionChars = 200;
+inline constexpr size_t kEventHookSecretBytes = 24;  // whsec_ + base64 of these
+// After a rotation the previous secret still signs (a second signature) this long.
+inline constexpr int64_t kEventHookSecretGraceUs = 24 * kHourUs;
+inline constexpr size_t kMaxEventHookErrorBytes = 500;  // last_error kept per subscription
+inline constexpr int kEventHookDeadLettersShown = 20;   // newest ones in GET of a subscription
+
 // The relations the code relies on.
 static_assert(kDayUs == 86'400'000'000);
 static_assert(kDefaultPageSize > 0 && kDefaultPageSize <= kMaxPageSize);
@@ -103,5 +121,10 @@ static_assert(kMaxDrainBytes >= kMaxBodyBytes);
 static_assert(kMaxChunkLineBytes < kMaxRequestHeadBytes);
 static_assert(kMaxJsonDepth <= kMaxStrictJsonDepth);
 static_assert(kMaxAllocationRowsPerInsert >= 1);
+static_assert(kMaxExportPageSize >= kMaxPageSize);  // GET /v1/customers pages on the same query
+static_assert(kMaxPointValueWon >= 1 && kMaxPointValueWon <= kMaxOrderAmountWon);
+static_assert(kMaxReportMonths >= 1 && kMaxReportMonths <= 12 * 100);
+static_assert(kMaxEventSubscriptions <= kMaxPageSize);  // one page lists them all
+static_assert(kEventHookDeadLettersShown <= kMaxPageSize);
 
 }  // namespace loyalty

@@ -68,7 +68,7 @@ void AddCouponSlots(const Coupon& coupon, const Ctx& ctx,
 // key is the message's, so a rerun issues nothing twice). Nothing when the trigger is off.
 Result<MaybeWrite> Fire(Session& s, Customer& c, MessageRequest r, const Ctx& ctx) {
   const TriggerSettings* t = ctx.program.messaging.Enabled(r.type);
-  if (t == nullptr) return MaybeWrite{};
+  if (t == nullptr || ctx.history) return MaybeWrite{};
   if (!t->coupon_template.empty()) {
     IssueCouponRequest ir;
     ir.customer_id = c.customer_id;
@@ -100,7 +100,7 @@ Result<std::optional<MessageWrite>> EnqueueMessage(Session& s, Customer& c, cons
                                                    const Ctx& ctx) {
   const Program& p = ctx.program;
   const TriggerSettings* t = p.messaging.Enabled(r.type);
-  if (t == nullptr) return MaybeWrite{};
+  if (t == nullptr || ctx.history) return MaybeWrite{};
   if (r.dedupe_key.empty()) return Status::Invalid("dedupe_key", "is required");
   std::optional<Message> prior;
   if (!r.dedupe_checked) {

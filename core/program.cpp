@@ -293,6 +293,9 @@ Status ValidateProgram(const Program& p) {
     return Status::Invalid("time_zone",
                            "'" + p.time_zone + "' is not in the OS time zone database");
   }
+  if (p.point_value_won < 1 || p.point_value_won > kMaxPointValueWon) {
+    return Status::Invalid("point_value_won", "must be 1 to 10,000 won per point");
+  }
   if (p.tiers.empty()) return Status::Invalid("tiers", "at least one tier is needed");
   if (p.tiers.size() > 30) return Status::Invalid("tiers", "at most 30 tiers");
   std::set<std::string> codes;

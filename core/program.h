@@ -175,6 +175,9 @@ struct Program {
   std::string name;
   std::string currency = "KRW";
   std::string time_zone = "Asia/Seoul";
+  // What one point is worth in won in the accounting (the liability report, docs/ledger.md
+  // "Points liability"): 1 to kMaxPointValueWon. The ledger itself redeems a point as ₩1.
+  Won point_value_won = 1;
   std::vector<TierRule> tiers;        // ordered by threshold; tiers[0] is the entry tier
   Points truncation_unit_points = 1;  // earned points are truncated (절사) to 1 or 10
   PendingMode pending_mode = PendingMode::kConfirmationOrDays;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/event_hook_records.h"
 #include "core/status.h"
 #include "core/types.h"
 
@@ -84,6 +85,10 @@ class LedgerRecords {
   // entry_id.
   virtual Result<int64_t> InsertEntry(const Entry& e) = 0;
   virtual Result<std::vector<Entry>> ListEntries(const EntryQuery& q) = 0;  // with allocations
+  // Every entry with from_us <= created_at_us < to_us, summed per kind: one row per kind that has
+  // an entry in the range, ascending by kind (none: empty). Reads the entries_by_time index
+  // only (migration 0013), so a month costs the month's entries, not the whole ledger.
+  virtual Result<std::vector<EntryKindSum>> SumEntriesByKind(Micros from_us, Micros to_us) = 0;
 
   virtual Result<int64_t> AppendEvent(const Event& e) = 0;  // returns the new event_id
   virtual Result<std::vector<Event>> ListEvents(const EventQuery& q) = 0;
@@ -271,6 +276,101 @@ class ProgramRecords {
                                                                   int limit) = 0;
 };
 
+// `loyalty import` (jobs/import.h): the row ids applied, with their hash, and the orders of one
+// run staged as events in time order.
+struct ImportRow {
+  std::string kind;    // "customer" or "order"
+  std::string row_id;  // customer_id or order_id
+  std::string hash;    // lower-case hex SHA-256 of the row's canonical values
+  std::string import_id;
+  int64_t line = 0;
+  Micros imported_at_us = 0;
+};
+
+enum class ImportEventKind : int { kPlaced = 1, kConfirmed = 2, kRefunded = 3, kCancelled = 4 };
+
+struct ImportEvent {
+  std::string import_id;
+  Micros at_us = 0;
+  int64_t seq = 0;  // line * 4 + kind: ties at one instant follow the file
+  ImportEventKind kind = ImportEventKind::kPlaced;
+  std::string order_id;
+  std::string customer_id;
+  int64_t line = 0;
+  Won amount_won = 0;  // placed: the amount; refunded: the amount refunded
+  Won shipping_won = 0;
+  Points points = 0;  // placed: the points redeemed
+  std::string hash;   // placed: the row's hash
+};
+
+class ImportRecords {
+ public:
+  virtual ~ImportRecords() = default;
+  virtual Result<std::optional<ImportRow>> FindImportRow(const std::string& kind,
+                                                         const std::string& row_id) = 0;
+  virtual Status InsertImportRow(const ImportRow& r) = 0;  // kAlreadyExists on (kind, row_id)
+  // kAlreadyExists when the run already has this kind of event for the order.
+  virtual Status InsertImportEvent(const ImportEvent& e) = 0;
+  virtual Result<std::optional<ImportEvent>> FindImportEvent(const std::string& import_id,
+                                                             const std::string& order_id,
+                                                             ImportEventKind kind) = 0;
+  // The run's events after (after_at_us, after_seq) in time order, at most limit.
+  virtual Result<std::vector<ImportEvent>> ListImportEvents(const std::string& import_id,
+                                                            Micros after_at_us, int64_t after_seq,
+                                                            int limit) = 0;
+  virtual Status DeleteImportEvents(const std::string& import_id) = 0;
+};
+
+// Keyset pages over whole tables (`loyalty export`, GET /v1/customers): ascending by primary
+// key, every filter evaluated by the database, so that a caller holds one page at a time whatever
+// the size of the table. A page shorter than its limit is the last. The limit: <= 0 means
+// kDefaultPageSize, at most kMaxExportPageSize.
+struct CustomerPageQuery {
+  std::string after_customer_id;  // customer_id > this ("" = from the first)
+  std::string tier;               // only customers whose current tier is this ("" = any)
+  Micros created_from_us = 0;     // created_at_us >= this (0 = no lower bound)
+  Micros created_before_us = 0;   // created_at_us < this (0 = no upper bound)
+  Micros as_of_us = 0;            // "now" of the balance below (lots due by then do not count)
+  int limit = kDefaultPageSize;
+};
+struct CustomerPageRow {
+  Customer customer;
+  // available_points less the remaining points of available lots due at as_of_us (not yet
+  // expired by the daily job): the balance GET /v1/customers/{id} shows.
+  Points available_now_points = 0;
+  // The soonest expires_at_us of the live available lots (remaining > 0, not expired, due after
+  // as_of_us); 0 when there is none.
+  Micros earliest_expiry_us = 0;
+};
+
+struct OrderPageQuery {
+  std::string after_order_id;   // order_id > this ("" = from the first)
+  Micros placed_from_us = 0;    // placed_at_us >= this (0 = no lower bound)
+  Micros placed_before_us = 0;  // placed_at_us < this (0 = no upper bound)
+  int limit = kDefaultPageSize;
+};
+struct OrderPageRow {
+  Order order;
+  Micros last_refund_at_us = 0;  // created_at_us of the order's newest refund; 0 = none
+};
+
+struct EntryPageQuery {
+  int64_t after_entry_id = 0;    // entry_id > this
+  Micros created_from_us = 0;    // created_at_us >= this (0 = no lower bound)
+  Micros created_before_us = 0;  // created_at_us < this (0 = no upper bound)
+  std::string tier;              // only entries of customers whose current tier is this ("" = any)
+  int limit = kDefaultPageSize;
+};
+
+class ExportQueries {
+ public:
+  virtual ~ExportQueries() = default;
+  virtual Result<std::vector<CustomerPageRow>> ListCustomerPage(const CustomerPageQuery& q) = 0;
+  virtual Result<std::vector<OrderPageRow>> ListOrderPage(const OrderPageQuery& q) = 0;
+  // Without their allocations.
+  virtual Result<std::vector<Entry>> ListEntryPage(const EntryPageQuery& q) = 0;
+};
+
 // A transaction over one database connection: every record area, plus the transaction control.
 // Used by one thread at a time (not thread-safe). Write sessions are driven by the
 // CommandExecutor (core/executor.h): Begin, then for each command Savepoint /
@@ -284,7 +384,10 @@ class Session : public LedgerRecords,
                 public JobQueries,
                 public CouponRecords,
                 public Outbox,
-                public ProgramRecords {
+                public ProgramRecords,
+                public ExportQueries,
+                public ImportRecords,
+                public EventHookRecords {
  public:
   ~Session() override = default;
   virtual Status Begin() = 0;  // write transaction (SQLite: BEGIN IMMEDIATE)

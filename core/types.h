@@ -127,6 +127,18 @@ struct Entry {
   std::vector<Allocation> allocations;  // sum over lots equals the two deltas
 };
 
+// What the entries of one kind moved within a range of time (LedgerRecords::SumEntriesByKind,
+// the liability report in core/liability.h): the positive and the negative parts of each delta
+// summed apart, since one kind (adjust) moves balances both ways.
+struct EntryKindSum {
+  EntryKind kind = EntryKind::kEarn;  // as stored: a number this binary does not name is kept
+  int64_t entries = 0;                // entries of the kind in the range
+  Points pending_in_points = 0;       // sum of the positive pending_delta (>= 0)
+  Points pending_out_points = 0;      // sum of the negative pending_delta (<= 0)
+  Points available_in_points = 0;     // sum of the positive available_delta (>= 0)
+  Points available_out_points = 0;    // sum of the negative available_delta (<= 0)
+};
+
 struct Order {
   std::string order_id;  // the shop's id; unique
   std::string customer_id;

@@ -435,6 +435,31 @@ std::string DailySummary::ToJson() const {
       .Finish();
 }
 
+// The row of the whole run (what catch-up, `jobs status` and /metrics read), then the summary.
+Result<DailySummary> DailyJob::Finish(Session& s, DailySummary& summary, const JobLease& lease,
+                                      const DailyJobOptions& o, Micros now_us) {
+  if (!o.dry_run && !summary.already_done) {
+    // The whole run: started when this attempt did, so its duration is this attempt's.
+    JobRun whole;
+    whole.business_date = lease.business_date;
+    whole.step = kJobRunStep;
+    whole.shard = o.shard;
+    whole.shards = o.shards;
+    whole.status = "done";
+    whole.started_at_us = now_us;
+    whole.finished_at_us = std::max(now_us, clock_.NowMicros());
+    whole.summary_json = JsonWriter()
+                             .Str("holder", lease.holder)
+                             .Bool("resumed", summary.resumed)
+                             .Bool("history", o.history)
+                             .Int("program_version", program_.version)
+                             .Int("failed", summary.Failed())
+                             .Finish();
+    LOYALTY_RETURN_IF_ERROR(s.UpsertJobRun(whole));
+  }
+  return std::move(summary);
+}
+
 Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   const Micros now_us = clock_.NowMicros();
   const LocalDate today = BusinessDate(now_us, program_.time_zone);
@@ -455,9 +480,35 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
   const Micros t_us = std::min(now_us, StartOfDay(AddDays(o.date, 1), program_.time_zone));
   DailySummary summary;
   summary.date = o.date;
-  const Ctx ctx{program_, t_us, Actor{"daily", "jobs"}, o.random, &summary.tally};
+  const Ctx ctx{program_, t_us, Actor{"daily", "jobs"}, o.random, &summary.tally, o.history};
 
   LOYALTY_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, store_.OpenSession());
+
+  // A day of an imported history with nothing due (no evaluation, nothing to activate or
+  // expire, the common case) is only recorded: an import replays hundreds of such days.
+  if (o.history && !o.dry_run && !IsEvaluationDate(program_.tiering, o.date)) {
+    bool due = false;
+    if (program_.pending_mode == PendingMode::kDays ||
+        program_.pending_mode == PendingMode::kConfirmationOrDays) {
+      const Micros placed_before = t_us - int64_t{program_.pending_days} * kDayUs + 1;
+      LOYALTY_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                               s->OrdersAwaitingActivation(placed_before, "", 1));
+      due = !ids.empty();
+    }
+    if (!due) {
+      LOYALTY_ASSIGN_OR_RETURN(std::vector<std::string> ids, s->CustomersWithDueLots(t_us, "", 1));
+      due = !ids.empty();
+    }
+    if (!due) {
+      LOYALTY_ASSIGN_OR_RETURN(std::optional<JobRun> whole,
+                               s->FindJobRun(ToDateKey(o.date), kJobRunStep, o.shard, o.shards));
+      summary.already_done = whole && whole->status == "done";
+      JobLease none;
+      none.business_date = ToDateKey(o.date);
+      none.holder = o.holder.empty() ? DefaultJobHolder() : o.holder;
+      return Finish(*s, summary, none, o, now_us);
+    }
+  }
 
   // The lease, on a session of its own so that taking and renewing it commit at once (between
   // batches: the job's session holds no transaction then).
@@ -552,6 +603,9 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
                  }};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(expire));
 
+  if (o.history && !IsEvaluationDate(program_.tiering, o.date)) {
+    return Finish(*s, summary, lease, o, now_us);
+  }
   const Window w = WindowFor(program_.tiering, o.date);
   LOYALTY_RETURN_IF_ERROR(runner.RunOnce("spend", [&](Session& ss) {
     return ss.RecomputeWindowSpend(w.start, w.end, ToDateKey(o.date), o.shard, o.shards);
@@ -583,6 +637,7 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
       },
       customers};
   LOYALTY_RETURN_IF_ERROR(runner.RunPaged(tiers));
+  if (o.history) return Finish(*s, summary, lease, o, now_us);
 
   const Micros warn_until_us = t_us + int64_t{program_.coupons.expiring_soon_days} * kDayUs;
   StepDef coupons{
@@ -732,25 +787,7 @@ Result<DailySummary> DailyJob::Run(const DailyJobOptions& o) {
         }};
     LOYALTY_RETURN_IF_ERROR(runner.RunPaged(reconfirm));
   }
-  if (!o.dry_run && !summary.already_done) {
-    // The whole run: started when this attempt did, so its duration is this attempt's.
-    JobRun whole;
-    whole.business_date = lease.business_date;
-    whole.step = kJobRunStep;
-    whole.shard = o.shard;
-    whole.shards = o.shards;
-    whole.status = "done";
-    whole.started_at_us = now_us;
-    whole.finished_at_us = std::max(now_us, clock_.NowMicros());
-    whole.summary_json = JsonWriter()
-                             .Str("holder", lease.holder)
-                             .Bool("resumed", summary.resumed)
-                             .Int("program_version", program_.version)
-                             .Int("failed", summary.Failed())
-                             .Finish();
-    LOYALTY_RETURN_IF_ERROR(s->UpsertJobRun(whole));
-  }
-  return summary;
+  return Finish(*s, summary, lease, o, now_us);
 }
 
 }  // namespace loyalty

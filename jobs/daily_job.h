@@ -82,6 +82,10 @@ struct DailyJobOptions {
   // programme whose tiers name coupons fails those items (reported, not retried).
   RandomSource* random = nullptr;
   std::string holder;  // the lease holder; "" = DefaultJobHolder()
+  // A date of a shop's past replayed by `loyalty import` (ctx.history): activate and expire as
+  // every day, spend and tiers on evaluation dates only (nothing else can move a tier in the
+  // job), and none of the steps that send or give something (coupons, birthdays, messages).
+  bool history = false;
 };
 
 // host:pid:random, unique per process and call.
@@ -124,6 +128,8 @@ class DailyJob {
   Result<DailySummary> Run(const DailyJobOptions& options);
 
  private:
+  Result<DailySummary> Finish(Session& s, DailySummary& summary, const JobLease& lease,
+                              const DailyJobOptions& o, Micros now_us);
   Store& store_;
   const Program& program_;
   const Clock& clock_;

@@ -3,6 +3,7 @@
 // sql_session_coupons.cpp, sql_session_messages.cpp and sql_session_api.cpp.
 #include "store/sql/sql_session.h"
 
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -95,6 +96,15 @@ Status SqlSession::Inserted(Status status, const std::string& key) {
 int PageLimit(int limit) {
   if (limit <= 0) return kDefaultPageSize;
   return limit < kMaxPageSize ? limit : kMaxPageSize;
+}
+
+int ExportPageLimit(int limit) {
+  if (limit <= 0) return kDefaultPageSize;
+  return limit < kMaxExportPageSize ? limit : kMaxExportPageSize;
+}
+
+Micros UpperBound(Micros before_us) {
+  return before_us > 0 ? before_us : std::numeric_limits<Micros>::max();
 }
 
 }  // namespace loyalty::sql

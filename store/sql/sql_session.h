@@ -9,7 +9,8 @@
 // checks them):
 //  - Update*() of a row that does not exist returns kNotFound.
 //  - A page limit <= 0 means kDefaultPageSize; any limit is capped at kMaxPageSize, except the
-//    daily job's scans (JobQueries, ListActiveCouponsEndingBy), whose batch size is the job's.
+//    daily job's scans (JobQueries, ListActiveCouponsEndingBy), whose batch size is the job's,
+//    and the export pages (ExportQueries), capped at kMaxExportPageSize.
 //  - Foreign keys are enforced (violation: kInternal).
 //  - Outside Begin()/BeginRead() every call runs in a transaction of its own (autocommit);
 //    InsertEntry writes the entry and its allocations in one transaction even then.
@@ -63,6 +64,7 @@ class SqlSession final : public Session, public ApiRecords {
   Status UpdateLot(const Lot& lot) override;
   Result<int64_t> InsertEntry(const Entry& e) override;
   Result<std::vector<Entry>> ListEntries(const EntryQuery& q) override;
+  Result<std::vector<EntryKindSum>> SumEntriesByKind(Micros from_us, Micros to_us) override;
   Result<int64_t> AppendEvent(const Event& e) override;
   Result<std::vector<Event>> ListEvents(const EventQuery& q) override;
   Result<int64_t> InsertConsentChange(const ConsentChange& c) override;
@@ -155,6 +157,43 @@ class SqlSession final : public Session, public ApiRecords {
   Result<std::vector<ProgramVersion>> ListProgramVersions(int64_t before_version,
                                                           int limit) override;
 
+  // --- ImportRecords (sql_session_import.cpp) ---
+  Result<std::optional<ImportRow>> FindImportRow(const std::string& kind,
+                                                 const std::string& row_id) override;
+  Status InsertImportRow(const ImportRow& r) override;
+  Status InsertImportEvent(const ImportEvent& e) override;
+  Result<std::optional<ImportEvent>> FindImportEvent(const std::string& import_id,
+                                                     const std::string& order_id,
+                                                     ImportEventKind kind) override;
+  Result<std::vector<ImportEvent>> ListImportEvents(const std::string& import_id,
+                                                    Micros after_at_us, int64_t after_seq,
+                                                    int limit) override;
+  Status DeleteImportEvents(const std::string& import_id) override;
+
+  // --- EventHookRecords (sql_session_hooks.cpp) ---
+  Result<int64_t> InsertEventSubscription(const EventSubscription& s) override;
+  Result<std::optional<EventSubscription>> FindEventSubscription(int64_t id) override;
+  Result<std::vector<EventSubscription>> ListEventSubscriptions(int64_t after_id,
+                                                                int limit) override;
+  Result<int64_t> CountActiveEventSubscriptions() override;
+  Result<std::vector<int64_t>> ListDueEventSubscriptions(Micros now_us, int limit) override;
+  Status UpdateEventSubscriptionSettings(const EventSubscription& s) override;
+  Result<bool> LeaseEventSubscription(int64_t id, const std::string& owner, Micros now_us,
+                                      Micros until_us) override;
+  Result<bool> SaveEventDelivery(int64_t id, const std::string& owner,
+                                 const EventDeliveryState& state, Micros now_us) override;
+  Status ReleaseEventSubscription(int64_t id, const std::string& owner) override;
+  Result<bool> ReplayEventSubscription(int64_t id, int64_t after_event_id, Micros now_us) override;
+  Result<int64_t> InsertEventDeadLetter(const EventDeadLetter& d) override;
+  Result<std::vector<EventDeadLetter>> ListEventDeadLetters(int64_t subscription_id,
+                                                            int limit) override;
+  Result<int64_t> LastEventId() override;
+
+  // --- ExportQueries (sql_session_ledger.cpp, sql_session_orders.cpp) ---
+  Result<std::vector<CustomerPageRow>> ListCustomerPage(const CustomerPageQuery& q) override;
+  Result<std::vector<OrderPageRow>> ListOrderPage(const OrderPageQuery& q) override;
+  Result<std::vector<Entry>> ListEntryPage(const EntryPageQuery& q) override;
+
   // --- ApiRecords (sql_session_api.cpp) ---
   Result<std::optional<IdempotencyRecord>> FindIdempotency(const std::string& scope_key) override;
   Status InsertIdempotency(const IdempotencyRecord& r) override;
@@ -230,5 +269,9 @@ class SqlSession final : public Session, public ApiRecords {
 
 // Clamps a requested page size: <= 0 means kDefaultPageSize, at most kMaxPageSize.
 int PageLimit(int limit);
+// The same for the export pages (ExportQueries): at most kMaxExportPageSize.
+int ExportPageLimit(int limit);
+// An exclusive upper bound of a range filter: 0 (none) is the largest instant.
+Micros UpperBound(Micros before_us);
 
 }  // namespace loyalty::sql

@@ -10,6 +10,7 @@
 
 #include "core/limits.h"
 #include "store/sql/sql_session.h"
+#include "store/sql/statements_export.h"
 #include "store/sql/statements_ledger.h"
 
 namespace loyalty::sql {
@@ -353,6 +354,31 @@ Result<std::vector<Entry>> SqlSession::ListEntries(const EntryQuery& q) {
   return entries;
 }
 
+namespace {
+
+EntryKindSum ReadEntryKindSum(const Statement& s) {
+  EntryKindSum k;
+  k.kind = static_cast<EntryKind>(s.Int(0));
+  k.entries = s.Int(1);
+  k.pending_in_points = s.Int(2);
+  k.pending_out_points = s.Int(3);
+  k.available_in_points = s.Int(4);
+  k.available_out_points = s.Int(5);
+  return k;
+}
+
+}  // namespace
+
+Result<std::vector<EntryKindSum>> SqlSession::SumEntriesByKind(Micros from_us, Micros to_us) {
+  return QueryRows(
+      stmt::kSumEntriesByKind,
+      [&](Statement& s) {
+        s.BindInt(from_us);
+        s.BindInt(to_us);
+      },
+      &ReadEntryKindSum);
+}
+
 // --- domain events ---
 
 Result<int64_t> SqlSession::AppendEvent(const Event& e) {
@@ -399,6 +425,51 @@ Result<std::vector<ConsentChange>> SqlSession::ListConsentChanges(const std::str
         s.BindInt(PageLimit(limit));
       },
       &ReadConsentChange);
+}
+
+// --- export pages (ExportQueries) ---
+
+namespace {
+
+// LOYALTY_SQL_CUSTOMER_COLUMNS, then LOYALTY_SQL_CUSTOMER_PAGE_EXTRA.
+CustomerPageRow ReadCustomerPageRow(const Statement& s) {
+  CustomerPageRow row;
+  row.customer = ReadCustomer(s);
+  row.available_now_points = row.customer.available_points - s.Int(16);
+  row.earliest_expiry_us = s.Int(17);
+  return row;
+}
+
+}  // namespace
+
+Result<std::vector<CustomerPageRow>> SqlSession::ListCustomerPage(const CustomerPageQuery& q) {
+  const bool of_tier = !q.tier.empty();
+  return QueryRows(
+      of_tier ? stmt::kListCustomerPageOfTier : stmt::kListCustomerPage,
+      [&](Statement& s) {
+        s.BindInt(q.as_of_us);
+        s.BindInt(q.as_of_us);
+        if (of_tier) s.BindText(q.tier);
+        s.BindText(q.after_customer_id);
+        s.BindInt(q.created_from_us);
+        s.BindInt(UpperBound(q.created_before_us));
+        s.BindInt(ExportPageLimit(q.limit));
+      },
+      &ReadCustomerPageRow);
+}
+
+Result<std::vector<Entry>> SqlSession::ListEntryPage(const EntryPageQuery& q) {
+  const bool of_tier = !q.tier.empty();
+  return QueryRows(
+      of_tier ? stmt::kListEntryPageOfTier : stmt::kListEntryPage,
+      [&](Statement& s) {
+        s.BindInt(q.after_entry_id);
+        s.BindInt(q.created_from_us);
+        s.BindInt(UpperBound(q.created_before_us));
+        if (of_tier) s.BindText(q.tier);
+        s.BindInt(ExportPageLimit(q.limit));
+      },
+      &ReadEntry);
 }
 
 }  // namespace loyalty::sql

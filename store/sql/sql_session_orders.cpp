@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "store/sql/sql_session.h"
+#include "store/sql/statements_export.h"
 #include "store/sql/statements_ledger.h"
 
 namespace loyalty::sql {
@@ -203,6 +204,32 @@ Status SqlSession::InsertAdjustment(const Adjustment& a) {
     s.BindInt(a.created_at_us);
   });
   return Inserted(inserted.status(), "adjustment:" + a.adjustment_id);
+}
+
+// --- export pages (ExportQueries) ---
+
+namespace {
+
+// LOYALTY_SQL_ORDER_COLUMNS, then the newest refund's instant.
+OrderPageRow ReadOrderPageRow(const Statement& s) {
+  OrderPageRow row;
+  row.order = ReadOrder(s);
+  row.last_refund_at_us = s.Int(27);
+  return row;
+}
+
+}  // namespace
+
+Result<std::vector<OrderPageRow>> SqlSession::ListOrderPage(const OrderPageQuery& q) {
+  return QueryRows(
+      stmt::kListOrderPage,
+      [&](Statement& s) {
+        s.BindText(q.after_order_id);
+        s.BindInt(q.placed_from_us);
+        s.BindInt(UpperBound(q.placed_before_us));
+        s.BindInt(ExportPageLimit(q.limit));
+      },
+      &ReadOrderPageRow);
 }
 
 }  // namespace loyalty::sql

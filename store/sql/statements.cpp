@@ -2,6 +2,9 @@
 
 #include "store/sql/statements_api.h"
 #include "store/sql/statements_coupons.h"
+#include "store/sql/statements_export.h"
+#include "store/sql/statements_hooks.h"
+#include "store/sql/statements_import.h"
 #include "store/sql/statements_ledger.h"
 #include "store/sql/statements_messages.h"
 #include "store/sql/statements_program.h"
@@ -36,6 +39,11 @@ const std::vector<NamedStmt>& AllStatements() {
       {"kInsertCustomer", &stmt::kInsertCustomer},
       {"kUpdateCustomer", &stmt::kUpdateCustomer},
       {"kListCustomers", &stmt::kListCustomers},
+      {"kListCustomerPage", &stmt::kListCustomerPage},
+      {"kListCustomerPageOfTier", &stmt::kListCustomerPageOfTier},
+      {"kListOrderPage", &stmt::kListOrderPage},
+      {"kListEntryPage", &stmt::kListEntryPage},
+      {"kListEntryPageOfTier", &stmt::kListEntryPageOfTier},
       {"kFindLot", &stmt::kFindLot},
       {"kFindLotsOfCustomer", &stmt::kFindLotsOfCustomer},
       {"kFindLotsOfCustomerKind", &stmt::kFindLotsOfCustomerKind},
@@ -48,6 +56,7 @@ const std::vector<NamedStmt>& AllStatements() {
       {"kListEntriesOfOrder", &stmt::kListEntriesOfOrder},
       {"kListAllocationsOfOrder", &stmt::kListAllocationsOfOrder},
       {"kListEntriesOfCustomer", &stmt::kListEntriesOfCustomer},
+      {"kSumEntriesByKind", &stmt::kSumEntriesByKind},
       {"kListAllocationsOfCustomer", &stmt::kListAllocationsOfCustomer},
       {"kAppendEvent", &stmt::kAppendEvent},
       {"kListEvents", &stmt::kListEvents},
@@ -100,6 +109,25 @@ const std::vector<NamedStmt>& AllStatements() {
       {"kInsertProgramVersion", &stmt::kInsertProgramVersion},
       {"kFindProgramInForce", &stmt::kFindProgramInForce},
       {"kListProgramVersions", &stmt::kListProgramVersions},
+      {"kInsertEventSubscription", &stmt::kInsertEventSubscription},
+      {"kFindEventSubscription", &stmt::kFindEventSubscription},
+      {"kListEventSubscriptions", &stmt::kListEventSubscriptions},
+      {"kCountActiveEventSubscriptions", &stmt::kCountActiveEventSubscriptions},
+      {"kListDueEventSubscriptions", &stmt::kListDueEventSubscriptions},
+      {"kUpdateEventSubscriptionSettings", &stmt::kUpdateEventSubscriptionSettings},
+      {"kLeaseEventSubscription", &stmt::kLeaseEventSubscription},
+      {"kSaveEventDelivery", &stmt::kSaveEventDelivery},
+      {"kReleaseEventSubscription", &stmt::kReleaseEventSubscription},
+      {"kReplayEventSubscription", &stmt::kReplayEventSubscription},
+      {"kInsertEventDeadLetter", &stmt::kInsertEventDeadLetter},
+      {"kListEventDeadLetters", &stmt::kListEventDeadLetters},
+      {"kLastEventId", &stmt::kLastEventId},
+      {"kFindImportRow", &stmt::kFindImportRow},
+      {"kInsertImportRow", &stmt::kInsertImportRow},
+      {"kInsertImportEvent", &stmt::kInsertImportEvent},
+      {"kFindImportEvent", &stmt::kFindImportEvent},
+      {"kListImportEvents", &stmt::kListImportEvents},
+      {"kDeleteImportEvents", &stmt::kDeleteImportEvents},
   };
   return kAll;
 }

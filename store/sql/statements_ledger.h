@@ -164,6 +164,21 @@ inline constexpr StmtDef kListAllocationsOfCustomer{
            " JOIN entries e ON e.entry_id = a.entry_id"
            " WHERE e.customer_id = ? AND e.entry_id BETWEEN ? AND ? ORDER BY a.entry_id, a.line",
 };
+// The liability report's sums per kind of the entries in [from_us, to_us): from_us, to_us.
+// Each column a sum of one sign, so that COALESCE is not needed (SUM over no row is only
+// possible for a kind without a group). The range is on entries_by_time (created_at_us, kind,
+// pending_delta, available_delta), which covers the statement: the table is never read.
+inline constexpr StmtDef kSumEntriesByKind{
+    .what = "sum entries by kind",
+    .sql =
+        "SELECT kind, COUNT(*),"
+        " SUM(CASE WHEN pending_delta > 0 THEN pending_delta ELSE 0 END),"
+        " SUM(CASE WHEN pending_delta < 0 THEN pending_delta ELSE 0 END),"
+        " SUM(CASE WHEN available_delta > 0 THEN available_delta ELSE 0 END),"
+        " SUM(CASE WHEN available_delta < 0 THEN available_delta ELSE 0 END)"
+        " FROM entries WHERE created_at_us >= ? AND created_at_us < ?"
+        " GROUP BY kind ORDER BY kind",
+};
 
 // --- events ---
 inline constexpr StmtDef kAppendEvent{

@@ -20,6 +20,7 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
   static const std::map<std::string, std::set<std::string>> kMatrix = {
       {"GET /metrics", {"metrics", "admin"}},
       {"GET /v1/program", kAll},
+      {"GET /v1/customers", {"cs_agent", "cs_supervisor", "admin"}},
       {"PUT /v1/customers/{customer_id}", {"checkout", "cs_agent", "cs_supervisor", "admin"}},
       {"GET /v1/customers/{customer_id}", kAll},
       {"GET /v1/customers/{customer_id}/ledger",
@@ -42,6 +43,13 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
       {"POST /v1/messages/ack", {"messaging", "admin"}},
       {"GET /v1/messages", {"messaging", "admin"}},
       {"POST /v1/messages/replay", {"admin"}},
+      {"POST /v1/webhooks/subscriptions", {"admin"}},
+      {"GET /v1/webhooks/subscriptions", {"admin"}},
+      {"GET /v1/webhooks/subscriptions/{subscription_id}", {"admin"}},
+      {"DELETE /v1/webhooks/subscriptions/{subscription_id}", {"admin"}},
+      {"POST /v1/webhooks/subscriptions/{subscription_id}/rotate", {"admin"}},
+      {"POST /v1/webhooks/subscriptions/{subscription_id}/replay", {"admin"}},
+      {"GET /v1/reports/liability", {"admin"}},
       {"POST /v1/carts", {"checkout", "admin"}},
       {"POST /v1/quotes", {"checkout", "admin"}},
       {"POST /v1/orders", {"checkout", "admin"}},
@@ -54,8 +62,11 @@ const std::map<std::string, std::set<std::string>>& ExpectedMatrix() {
 }
 
 std::string Concrete(std::string path) {
-  for (const auto& [param, value] : std::map<std::string, std::string>{
-           {"{customer_id}", "c-matrix"}, {"{order_id}", "o-matrix"}, {"{batch_id}", "b-matrix"}}) {
+  for (const auto& [param, value] :
+       std::map<std::string, std::string>{{"{customer_id}", "c-matrix"},
+                                          {"{order_id}", "o-matrix"},
+                                          {"{batch_id}", "b-matrix"},
+                                          {"{subscription_id}", "1"}}) {
     const size_t at = path.find(param);
     if (at != std::string::npos) path.replace(at, param.size(), value);
   }
@@ -83,6 +94,10 @@ std::string BodyFor(const std::string& method, const std::string& path) {
   }
   if (path == "/v1/messages/ack") return R"({"message_ids":[1]})";
   if (path == "/v1/messages/replay") return R"({"after_message_id":0})";
+  if (path == "/v1/webhooks/subscriptions") {
+    return R"({"url":"http://127.0.0.1:9/hook","event_types":["*"]})";
+  }
+  if (path.find("/replay") != std::string::npos) return R"({"after_event_id":0})";
   if (path == "/v1/carts") {
     return R"({"customer_id":"c-matrix","cart_id":"cart-matrix","amount_won":10000})";
   }

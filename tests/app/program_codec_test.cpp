@@ -217,5 +217,35 @@ TEST(ProgramCodecTest, WhatProgramShowPrintsReadsBackStrictly) {
   EXPECT_EQ(ProgramToJson(*back), shown);
 }
 
+TEST(ProgramCodecTest, PointValueIsReadCheckedAndWrittenOnlyWhenNotOne) {
+  auto valued = ParseProgramJson(Programme(kGold, kSilver, ",\n  \"point_value_won\": 5"));
+  ASSERT_TRUE(valued.ok()) << valued.status().ToString();
+  EXPECT_EQ(valued->point_value_won, 5);
+  const std::string shown = ProgramToJson(*valued);
+  EXPECT_NE(shown.find("\"point_value_won\": 5"), std::string::npos) << shown;
+  EXPECT_EQ(ParseProgramJson(shown)->point_value_won, 5);
+  // The default is not written: a programme stored before the field keeps its text and hash.
+  auto plain = ParseProgramJson(Programme());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->point_value_won, 1);
+  EXPECT_EQ(ProgramToJson(*plain).find("point_value_won"), std::string::npos);
+  auto one = ParseProgramJson(Programme(kGold, kSilver, ",\n  \"point_value_won\": 1"));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(ProgramToJson(*one), ProgramToJson(*plain));
+  auto demo = ParseProgramJson(DemoProgramJson());
+  ASSERT_TRUE(demo.ok());
+  EXPECT_EQ(demo->point_value_won, 1);
+
+  for (const char* bad : {"0", "-3", "10001"}) {
+    Status s = ErrorOf(Programme(kGold, kSilver, std::string(",\n  \"point_value_won\": ") + bad));
+    EXPECT_EQ(s.field(), "point_value_won") << bad;
+  }
+  Status text = ErrorOf(Programme(kGold, kSilver, ",\n  \"point_value_won\": \"1\""));
+  EXPECT_EQ(text.field(), "point_value_won");
+  EXPECT_TRUE(Says(text, "must be an integer")) << text.message();
+  Status fraction = ErrorOf(Programme(kGold, kSilver, ",\n  \"point_value_won\": 1.5"));
+  EXPECT_EQ(fraction.field(), "point_value_won");
+}
+
 }  // namespace
 }  // namespace loyalty

@@ -11,6 +11,13 @@ using testing::TestProgram;
 
 TEST(ProgramTest, TestProgrammeIsValid) { EXPECT_TRUE(ValidateProgram(TestProgram()).ok()); }
 
+TEST(ProgramTest, APointIsWorthOneToTenThousandWon) {
+  Program p = TestProgram();
+  EXPECT_EQ(p.point_value_won, 1);  // the default
+  p.point_value_won = kMaxPointValueWon;
+  EXPECT_TRUE(ValidateProgram(p).ok());
+}
+
 struct Case {
   const char* field;
   std::function<void(Program&)> mutate;
@@ -36,6 +43,9 @@ TEST(ProgramTest, EachContradictionNamesItsField) {
       {"redemption.min_points", [](Program& p) { p.min_redeem_points = 0; }},
       {"redemption.max_share_bp", [](Program& p) { p.max_redeem_share_bp = 20000; }},
       {"version", [](Program& p) { p.version = 0; }},
+      {"point_value_won", [](Program& p) { p.point_value_won = 0; }},
+      {"point_value_won", [](Program& p) { p.point_value_won = -1; }},
+      {"point_value_won", [](Program& p) { p.point_value_won = kMaxPointValueWon + 1; }},
   };
   for (const Case& c : cases) {
     Program p = TestProgram();
