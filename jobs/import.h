@@ -65,7 +65,7 @@ struct ImportOptions {
   std::string import_id;  // names the run in import_rows (e.g. imp_<time>); required
   std::function<void(const ImportReject&)> on_reject;
   std::function<void(int64_t rows)> on_progress;  // every few hundred rows and at the end
-  int batch_rows = 500;                           // rows or events per transaction
+  int batch_rows = 5000;                          // rows or events per transaction
 };
 
 struct ImportSummary {
