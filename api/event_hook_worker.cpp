@@ -122,51 +122,16 @@ EventHookWorker::~EventHookWorker() { Stop(); }
 Status EventHookWorker::Start() {
   LOYALTY_RETURN_IF_ERROR(ValidateEventHookOptions(opts_));
   owner_ = NodeName();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = false;
-    woken_ = true;
-  }
-  thread_ = std::thread([this] { Loop(); });
+  loop_.Start(opts_.poll_interval_ms, [this] { return RunRound(); });
   return Status::Ok();
 }
 
 void EventHookWorker::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  loop_.Stop();
   conns_.clear();
 }
 
-void EventHookWorker::Wake() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    woken_ = true;
-  }
-  cv_.notify_all();
-}
-
-bool EventHookWorker::stopping() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return stopping_;
-}
-
-void EventHookWorker::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    cv_.wait_for(lock, std::chrono::milliseconds(opts_.poll_interval_ms),
-                 [this] { return stopping_ || woken_; });
-    if (stopping_) return;
-    woken_ = false;
-    lock.unlock();
-    while (RunRound() && !stopping()) {
-    }
-    lock.lock();
-  }
-}
+void EventHookWorker::Wake() { loop_.Wake(); }
 
 bool EventHookWorker::RunRound() {
   const Micros now_us = env_.clock.NowMicros();
@@ -183,7 +148,7 @@ bool EventHookWorker::RunRound() {
   }
   bool more = false;
   for (int64_t id : due) {
-    if (stopping()) return false;
+    if (loop_.stopping()) return false;
     if (Serve(id, last_event_id)) more = true;
   }
   return more;
@@ -236,7 +201,7 @@ bool EventHookWorker::Serve(int64_t id, int64_t last_event_id) {
   bool skipped = false;  // passed events not saved yet
   bool held = false;     // stopped at a failing event
   for (const Event& e : *events) {
-    if (stopping()) break;
+    if (loop_.stopping()) break;
     if (!Subscribes(*sub, e.type)) {
       state = AfterSkip(state, e.event_id);
       skipped = true;

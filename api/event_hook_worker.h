@@ -28,6 +28,7 @@
 #include <string>
 #include <thread>
 
+#include "api/poll_loop.h"
 #include "core/event_hook_records.h"
 #include "core/status.h"
 #include "core/types.h"
@@ -83,25 +84,19 @@ class EventHookWorker {
   void Wake();  // look at the subscriptions now (a new one, a replay) instead of at the next poll
 
  private:
-  struct Conn;  // one keep-alive HTTP(S) session per subscription
-  void Loop();
+  struct Conn;      // one keep-alive HTTP(S) session per subscription
   bool RunRound();  // true when a subscription had more events than one batch
   bool Serve(int64_t subscription_id, int64_t last_event_id);
   std::string Post(const EventSubscription& s, const Event& e);  // "" = delivered, else why
   bool Save(const EventSubscription& s, const EventDeliveryState& state, const Event* dead);
   void Release(int64_t subscription_id);
-  bool stopping();
 
   ServiceEnv& env_;
   const EventHookOptions opts_;
   std::string owner_;  // host:pid:random, this node's lease holder name
   std::map<int64_t, std::unique_ptr<Conn>> conns_;  // by subscription_id; worker thread only
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  PollLoop loop_;  // last: its thread stops before the members above go
 };
 
 }  // namespace loyalty

@@ -157,12 +157,7 @@ Status WebhookWorker::Start() {
     LOYALTY_ASSIGN_OR_RETURN(Poco::Net::Context::Ptr context, MakeTlsClientContext(opts_.ca_file));
     tls_ = std::make_unique<Tls>(Tls{std::move(context)});
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = false;
-    woken_ = true;  // look at the outbox right away
-  }
-  thread_ = std::thread([this] { Loop(); });
+  loop_.Start(opts_.poll_interval_ms, [this] { return RunOnce(); });  // the outbox at once
   spdlog::info(
       "webhook delivery to {} (max {} attempts, backoff from {} s{})", opts_.url,
       opts_.max_attempts, opts_.backoff_seconds,
@@ -177,40 +172,11 @@ Status WebhookWorker::Start() {
 }
 
 void WebhookWorker::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  loop_.Stop();
   session_.reset();
 }
 
-void WebhookWorker::Wake() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    woken_ = true;
-  }
-  cv_.notify_all();
-}
-
-void WebhookWorker::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    cv_.wait_for(lock, std::chrono::milliseconds(opts_.poll_interval_ms),
-                 [this] { return stopping_ || woken_; });
-    if (stopping_) return;
-    woken_ = false;
-    lock.unlock();
-    bool more = true;
-    while (more) {
-      more = RunOnce();
-      std::lock_guard<std::mutex> check(mu_);
-      if (stopping_) return;
-    }
-    lock.lock();
-  }
-}
+void WebhookWorker::Wake() { loop_.Wake(); }
 
 bool WebhookWorker::RunOnce() {
   ClaimOptions claim;
@@ -232,8 +198,7 @@ bool WebhookWorker::RunOnce() {
   }
   for (const Message& m : claimed) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return false;  // the rest wait out their lease
+      if (loop_.stopping()) return false;  // the rest wait out their lease
     }
     Record(m, Post(m));
   }

@@ -30,6 +30,7 @@
 #include <string>
 #include <thread>
 
+#include "api/poll_loop.h"
 #include "core/status.h"
 #include "core/types.h"
 
@@ -98,7 +99,6 @@ class WebhookWorker {
     std::string error;  // when not delivered: "HTTP 503", "connection: ...", "tls: ...", "timeout"
   };
   struct Tls;  // the NetSSL client context (kept out of this header, with OpenSSL's)
-  void Loop();
   // One claim and its deliveries. Returns whether a full batch was claimed (claim again now).
   bool RunOnce();
   Outcome Post(const Message& m);
@@ -111,11 +111,7 @@ class WebhookWorker {
   std::unique_ptr<Tls> tls_;                               // set for an https URL
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;  // keep-alive; reset on error
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  PollLoop loop_;  // last: its thread stops before the members above go
 };
 
 }  // namespace loyalty

@@ -21,6 +21,10 @@
 
 namespace loyalty {
 
+// Ids (customers, orders, refunds, adjustments, ...): 1..kMaxIdLength characters of
+// [A-Za-z0-9._:@-]; Invalid(field, why) otherwise.
+Status CheckId(const std::string& field, const std::string& value);
+
 struct Actor {
   std::string name = "system";
   std::string role = "system";

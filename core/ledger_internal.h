@@ -11,8 +11,7 @@
 
 namespace loyalty::internal {
 
-// Ids: 1..kMaxIdLength characters of [A-Za-z0-9._:@-].
-Status CheckId(const std::string& field, const std::string& value);
+using loyalty::CheckId;  // core/ledger.h
 
 // kNotFound (field "customer_id") when the customer does not exist.
 Result<Customer> LoadCustomer(Session& s, const std::string& customer_id);

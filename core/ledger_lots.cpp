@@ -5,7 +5,7 @@
 #include "core/ledger_internal.h"
 #include "core/points_math.h"
 
-namespace loyalty::internal {
+namespace loyalty {
 
 Status CheckId(const std::string& field, const std::string& value) {
   if (value.empty()) return Status::Invalid(field, "is required");
@@ -19,6 +19,8 @@ Status CheckId(const std::string& field, const std::string& value) {
   }
   return Status::Ok();
 }
+
+namespace internal {
 
 Result<Customer> LoadCustomer(Session& s, const std::string& customer_id) {
   LOYALTY_ASSIGN_OR_RETURN(std::optional<Customer> c, s.FindCustomer(customer_id));
@@ -228,4 +230,5 @@ std::string OrderPayload(const Order& o) {
       .Finish();
 }
 
-}  // namespace loyalty::internal
+}  // namespace internal
+}  // namespace loyalty

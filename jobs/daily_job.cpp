@@ -45,15 +45,6 @@ std::string SavedText(const std::string& json, const std::string& key) {
 
 using TierMoves = std::map<std::pair<std::string, std::string>, int64_t>;
 
-std::string EncodeMoves(const TierMoves& moves) {
-  std::string out;
-  for (const auto& [move, n] : moves) {
-    if (!out.empty()) out += ",";
-    out += move.first + ">" + move.second + "=" + std::to_string(n);
-  }
-  return out;
-}
-
 // Messages by type as "type=N,..." (message types are [a-z_]).
 std::string EncodeCounts(const std::map<std::string, int64_t>& counts) {
   std::string out;
@@ -93,19 +84,19 @@ JobTally TallySince(const JobTally& now, const JobTally& start) {
   return d;
 }
 
+// The tier moves as counts keyed "FROM>TO" (tier codes hold no ">=,").
+std::string EncodeMoves(const TierMoves& moves) {
+  std::map<std::string, int64_t> counts;
+  for (const auto& [move, n] : moves) counts[move.first + ">" + move.second] = n;
+  return EncodeCounts(counts);
+}
+
 void DecodeMoves(const std::string& text, TierMoves& moves) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find(',', pos);
-    if (end == std::string::npos) end = text.size();
-    const std::string item = text.substr(pos, end - pos);
-    const size_t gt = item.find('>');
-    const size_t eq = item.find('=');
-    if (gt != std::string::npos && eq != std::string::npos && gt < eq) {
-      moves[{item.substr(0, gt), item.substr(gt + 1, eq - gt - 1)}] +=
-          std::strtoll(item.c_str() + eq + 1, nullptr, 10);
-    }
-    pos = end + 1;
+  std::map<std::string, int64_t> counts;
+  DecodeCounts(text, counts);
+  for (const auto& [key, n] : counts) {
+    const size_t gt = key.find('>');
+    if (gt != std::string::npos) moves[{key.substr(0, gt), key.substr(gt + 1)}] += n;
   }
 }
 
